@@ -1,0 +1,1 @@
+"""mapwright.connectors.exact_online.sandbox"""

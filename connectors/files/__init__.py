@@ -1,0 +1,1 @@
+"""mapwright.connectors.files"""

@@ -1,0 +1,1 @@
+"""The language: parse, compile and run mapping scripts."""

@@ -1,0 +1,113 @@
+"""Runtime values of the mapping language.
+
+The language keeps three states of a field apart:
+
+* ``MISSING``: the field is not there at all (a key absent from the record);
+* ``None``: the field is there and is JSON ``null``;
+* any other value: strings, ``Decimal`` numbers, booleans, lists, dicts,
+  ``datetime.date`` and ``datetime.datetime`` values.
+
+Numbers are always ``int`` or ``Decimal`` (never ``float``) so money adds up exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from typing import Any, Final
+
+
+class _Missing:
+    """The type of ``MISSING``: one instance, falsy, printed as ``missing``."""
+
+    _instance: _Missing | None = None
+
+    def __new__(cls) -> _Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "missing"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = _Missing()
+
+
+def is_missing(value: Any) -> bool:
+    return value is MISSING
+
+
+def is_absent(value: Any) -> bool:
+    """True for ``missing`` and ``null``: the value the ``??`` operator replaces."""
+    return value is MISSING or value is None
+
+
+def is_present(value: Any) -> bool:
+    """True unless missing, null, an empty string, an empty list or an empty object."""
+    if value is MISSING or value is None:
+        return False
+    if isinstance(value, str | list | dict):
+        return len(value) > 0
+    return True
+
+
+def to_decimal(value: Any) -> Decimal:
+    """Turn an int, float or numeric string into a ``Decimal`` without float drift."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise TypeError("a true/false value is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        text = value.strip().replace("_", "")
+        try:
+            return Decimal(text)
+        except ArithmeticError:
+            raise TypeError(f"the text {value!r} is not a number") from None
+    raise TypeError(f"{type_name(value)} is not a number")
+
+
+def type_name(value: Any) -> str:
+    """The language's name for a value's type, used in error messages."""
+    if value is MISSING:
+        return "missing"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | Decimal | float):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list | tuple):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, _dt.datetime):
+        return "datetime"
+    if isinstance(value, _dt.date):
+        return "date"
+    return type(value).__name__
+
+
+def snippet(value: Any, limit: int = 60) -> str:
+    """A short, printable rendering of a value for error messages."""
+    from mapwright.dsl.jsonio import dumps
+
+    try:
+        text = dumps(value) if value is not MISSING else "missing"
+    except (TypeError, ValueError):
+        text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
