@@ -13,6 +13,7 @@ classes, sorted by what the runner must do (fatal, retriable, skippable).
 from __future__ import annotations
 
 import abc
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -150,7 +151,7 @@ class Connector(abc.ABC):
 
     async def find(
         self, object: str, key: str, values: Sequence[Any]
-    ) -> dict[Any, list[dict[str, Any]]]:
+    ) -> dict[Any, builtins.list[dict[str, Any]]]:
         """Bulk lookup: every record whose ``key`` is one of ``values``, grouped by value.
 
         Implementations use as few calls as the API allows (an OData ``$filter`` with ``or``,
@@ -169,7 +170,7 @@ class Connector(abc.ABC):
 
     async def create_batch(
         self, object: str, records: Sequence[dict[str, Any]]
-    ) -> list[WriteResult]:
+    ) -> builtins.list[WriteResult]:
         """Create many; the default sends one by one and reports each record's outcome."""
         results: list[WriteResult] = []
         for index, record in enumerate(records):
