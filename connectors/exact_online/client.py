@@ -1,0 +1,468 @@
+"""The Exact Online connector (kind ``exact_online``).
+
+Configuration (``ConnectionConfig``)::
+
+    kind="exact_online"
+    base_url="nl"                      # or be/de/fr/es/uk/us, or a URL (sandbox)
+    credentials={"client_id": "…", "client_secret": "…",
+                 "token_file": "~/.mapwright/exact.json"}   # written by `mapwright connect`
+    options={"division": 123456,       # default: CurrentDivision of current/Me
+             "find_chunk": 25,         # values per bulk-lookup filter
+             "error_budget": 10,       # errors per endpoint and hour before we stop
+             "minutely_limit": 60, "daily_limit": 5000}
+
+Instead of ``token_file`` a ``token_store`` (any ``auth.TokenStore``) can be passed to the
+constructor; ``credentials["refresh_token"]`` alone gives an in-memory store (tests).
+
+Behaviour: every call waits for the rate governor (minute/day budget per division, fed by
+Exact's rate headers), checks the per-endpoint error budget, carries a valid access token
+(single-flight refresh, see ``auth.py``), retries reads on 429/5xx/transport errors, refreshes
+once on a 401, and raises the classes of ``connectors.errors`` (see ``errors.py``). Records are
+the API's own fields without OData plumbing; ``Edm.DateTime`` values come back as ISO 8601 UTC
+strings (``2024-01-31T10:00:00Z``) and may be sent as ISO strings or datetimes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+from mapwright.connectors.base import ConnectionConfig, Connector, Page, register
+from mapwright.connectors.errors import (
+    AuthError,
+    ConnectorError,
+    FatalError,
+    SkippableError,
+)
+from mapwright.connectors.exact_online import odata
+from mapwright.connectors.exact_online.auth import (
+    FileTokenStore,
+    MemoryTokenStore,
+    OAuthApp,
+    TokenManager,
+    TokenSet,
+    TokenStore,
+    resolve_host,
+)
+from mapwright.connectors.exact_online.errors import classify
+from mapwright.connectors.exact_online.fields import FIELDS
+from mapwright.connectors.exact_online.limits import (
+    DAILY,
+    MINUTELY,
+    QUOTAS,
+    ErrorBudget,
+    endpoint_of,
+    make_governor,
+)
+from mapwright.connectors.exact_online.objects import OBJECTS, UNSUPPORTED, ExactObject
+from mapwright.connectors.http import RetryPolicy, make_client, send_with_retry
+from mapwright.connectors.quota import RateGovernor
+
+LINE_ENDPOINTS = {
+    "SalesOrderLines": "salesorder/SalesOrderLines",
+    "SalesInvoiceLines": "salesinvoice/SalesInvoiceLines",
+    "SalesEntryLines": "salesentry/SalesEntryLines",
+    "GoodsDeliveryLines": "salesorder/GoodsDeliveryLines",
+}
+SYNC_PAGE = 1000
+
+
+@register
+class ExactOnlineConnector(Connector):
+    """Exact Online REST (OData v2) connector; see the module docstring for configuration."""
+
+    kind = "exact_online"
+    title = "Exact Online"
+    objects = cast(dict[str, Any], OBJECTS)
+    quotas = QUOTAS
+    unsupported = UNSUPPORTED
+
+    def __init__(
+        self,
+        config: ConnectionConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        token_store: TokenStore | None = None,
+        governor: RateGovernor | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        retry: RetryPolicy | None = None,
+    ):
+        super().__init__(config, transport=transport)
+        creds = config.credentials
+        options = config.options
+        self.base_url = resolve_host(str(config.base_url or creds.get("host") or "nl"))
+        for name in ("client_id", "client_secret"):
+            if not creds.get(name):
+                raise FatalError(
+                    f"Exact Online connection {config.name or ''!s}: credentials.{name} is "
+                    "missing; copy it from the app registration in the Exact App Center"
+                )
+        self.clock = clock
+        self.sleep = sleep
+        self.retry = retry or RetryPolicy()
+        self.http = make_client(self.base_url, transport)
+        self.store = token_store or _store_from(creds)
+        self.auth = TokenManager(
+            OAuthApp(str(creds["client_id"]), str(creds["client_secret"])),
+            self.store,
+            self.http,
+            self.base_url,
+            clock=clock,
+        )
+        self.governor = governor or make_governor(
+            minutely=int(options.get("minutely_limit", MINUTELY)),
+            daily=int(options.get("daily_limit", DAILY)),
+            clock=clock,
+            sleep=sleep,
+        )
+        self.budget = ErrorBudget(int(options.get("error_budget", 10)), clock=clock)
+        self.find_chunk = int(options.get("find_chunk", 25))
+        self._division: int | None = (
+            int(options["division"]) if options.get("division") is not None else None
+        )
+        self._division_lock = asyncio.Lock()
+
+    # -- plumbing --------------------------------------------------------------------------
+    def spec(self, name: str, capability: str | None = None) -> ExactObject:
+        """The ``ExactObject`` for ``name`` (checked for ``capability`` when given)."""
+        found = self.require(name, capability) if capability else self.object(name)  # type: ignore[arg-type]
+        return cast(ExactObject, found)
+
+    async def me(self) -> dict[str, Any]:
+        """``current/Me``: the consenting user with ``CurrentDivision``."""
+        response = await self.call("GET", "/api/v1/current/Me")
+        rows = odata.results(response.json())
+        if not rows:
+            raise AuthError("Exact current/Me returned no user; give consent again")
+        return odata.clean(rows[0])
+
+    async def division(self) -> int:
+        """The division used in URLs: option ``division``, else the stored one, else
+        ``CurrentDivision`` from ``current/Me`` (asked once)."""
+        if self._division is not None:
+            return self._division
+        async with self._division_lock:
+            if self._division is None:
+                tokens = await self.auth.tokens()
+                if tokens.division is not None:
+                    self._division = tokens.division
+                else:
+                    self._division = int((await self.me())["CurrentDivision"])
+        return self._division
+
+    async def call(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+    ) -> httpx.Response:
+        """One API call with budget, governor, token, retries and error classification.
+
+        ``url`` is a path (``/api/v1/{division}/crm/Accounts``) or an absolute ``__next``
+        link on the connection's host.
+        """
+        path = httpx.URL(url).path if url.startswith("http") else url
+        if url.startswith("http") and not url.startswith(self.base_url):
+            raise FatalError(f"refusing to follow a link off the Exact host: {url}")
+        endpoint = endpoint_of(path)
+        parts = path.strip("/").split("/")
+        key = parts[2] if len(parts) > 2 and parts[2].isdigit() else ""
+        self.budget.check(key, endpoint)
+        token = await self.auth.access_token()
+
+        def classify_and_count(response: httpx.Response) -> ConnectorError | None:
+            self.budget.record(key, endpoint, response.status_code)
+            return classify(response, clock=self.clock)
+
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+            if method == "POST":
+                headers["Prefer"] = "return=representation"
+
+            def build(headers: dict[str, str] = headers) -> httpx.Request:
+                return self.http.build_request(
+                    method, url, params=params, json=body, headers=headers
+                )
+
+            try:
+                return await send_with_retry(
+                    self.http,
+                    build,
+                    classify_and_count,
+                    governor=self.governor,
+                    quota_key=key,
+                    policy=self.retry,
+                    sleep=self.sleep,
+                )
+            except AuthError as exc:
+                if exc.status != 401 or attempt == 2:
+                    raise
+                self.budget.check(key, endpoint)
+                token = await self.auth.after_unauthorized(token)
+        raise AssertionError("unreachable")
+
+    async def _path(self, endpoint: str) -> str:
+        return f"/api/v1/{await self.division()}/{endpoint}"
+
+    def _out(self, spec_endpoint: str, record: dict[str, Any]) -> dict[str, Any]:
+        fields = FIELDS.get(spec_endpoint, {})
+        out = odata.clean(record)
+        for name, value in out.items():
+            field = fields.get(name)
+            if field is not None and field.edm == "DateTime" and isinstance(value, str):
+                moment = odata.parse_date(value)
+                out[name] = moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z" if moment else None
+            elif isinstance(value, list) and name in LINE_ENDPOINTS:
+                out[name] = [self._out(LINE_ENDPOINTS[name], v) for v in value]
+        return out
+
+    # -- reads -----------------------------------------------------------------------------
+    async def list(
+        self,
+        object: str,
+        *,
+        cursor: str | None = None,
+        page_size: int | None = None,
+        filters: dict[str, Any] | None = None,
+    ) -> Page:
+        """One page of ``object``.
+
+        Objects with a sync twin (``incremental == "timestamp"``) page by ``Timestamp gt N``
+        (cursor ``{"ts": N}``, 1000 per page, ``page_size`` becomes ``$top``). Others page by
+        ``__next`` with ``Modified ge datetime'…'`` (cursor ``{"since": …, "max": …, "next":
+        url}`` mid-way, ``{"since": max Modified}`` at the end). ``filters`` (field -> value,
+        joined with ``and``) read the normal endpoint instead of the sync twin.
+        """
+        spec = self.spec(object, "list")
+        state = json.loads(cursor) if cursor else {}
+        if not isinstance(state, dict):
+            raise FatalError(f"Exact cursor {cursor!r} is not a JSON object; reset the cursor")
+        if spec.incremental == "timestamp" and not filters and spec.sync_endpoint:
+            return await self._list_sync(spec, int(state.get("ts", 1)), page_size)
+        return await self._list_paged(spec, state, filters)
+
+    async def _list_sync(self, spec: ExactObject, since: int, page_size: int | None) -> Page:
+        assert spec.sync_endpoint
+        params = {
+            "$select": spec.sync_select(),
+            "$filter": f"Timestamp gt {since}",
+            "$top": str(min(page_size or SYNC_PAGE, SYNC_PAGE)),
+        }
+        response = await self.call("GET", await self._path(spec.sync_endpoint), params=params)
+        body = response.json()
+        rows = [self._out(spec.sync_endpoint, r) for r in odata.results(body)]
+        top = max((int(r.get("Timestamp") or 0) for r in rows), default=since)
+        more = odata.next_link(body) is not None or len(rows) >= int(params["$top"])
+        return Page(rows, json.dumps({"ts": max(top, since)}), bool(rows) and more)
+
+    async def _list_paged(
+        self, spec: ExactObject, state: dict[str, Any], filters: dict[str, Any] | None
+    ) -> Page:
+        since = state.get("since")
+        if state.get("next"):
+            response = await self.call("GET", str(state["next"]))
+        else:
+            clauses = [
+                f"{k} eq {odata.literal(v, spec.edm(k))}" for k, v in (filters or {}).items()
+            ]
+            if spec.incremental == "modified" and since:
+                clauses.append(f"Modified ge {odata.literal(since, 'DateTime')}")
+            params = {"$filter": " and ".join(clauses)} if clauses else None
+            response = await self.call("GET", await self._path(spec.endpoint), params=params)
+        body = response.json()
+        rows = [self._out(spec.endpoint, r) for r in odata.results(body)]
+        newest = state.get("max") or since
+        for row in rows:
+            modified = row.get("Modified")
+            if isinstance(modified, str) and (newest is None or modified > newest):
+                newest = modified
+        link = odata.next_link(body)
+        if spec.incremental != "modified":
+            cursor = json.dumps({"next": link}) if link else None
+            return Page(rows, cursor, link is not None)
+        if link:
+            return Page(rows, json.dumps({"since": since, "max": newest, "next": link}), True)
+        return Page(rows, json.dumps({"since": newest}), False)
+
+    async def _all(
+        self, url: str, params: dict[str, Any] | None, endpoint: str
+    ) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        response = await self.call("GET", url, params=params)
+        while True:
+            body = response.json()
+            rows.extend(self._out(endpoint, r) for r in odata.results(body))
+            link = odata.next_link(body)
+            if not link:
+                return rows
+            response = await self.call("GET", link)
+
+    async def get(self, object: str, id: Any) -> dict[str, Any] | None:
+        """One record by key, or ``None``; uses ``$filter`` (a miss is not a 404, which would
+        cost error budget)."""
+        spec = self.spec(object, "get")
+        if spec.name == "stock_position":
+            params = {"itemId": odata.literal(id, "Guid")}
+            rows = await self._all(await self._path(spec.endpoint), params, spec.endpoint)
+            return rows[0] if rows else None
+        params = {"$filter": f"{spec.key} eq {odata.literal(id, spec.edm(spec.key))}"}
+        if spec.lines:
+            params["$expand"] = spec.lines
+        rows = await self._all(await self._path(spec.endpoint), params, spec.endpoint)
+        return rows[0] if rows else None
+
+    async def find(
+        self, object: str, key: str, values: Sequence[Any]
+    ) -> dict[Any, list[dict[str, Any]]]:
+        """Bulk lookup: ``key eq v1 or key eq v2 …`` in chunks of ``find_chunk`` values."""
+        spec = self.spec(object, "find")
+        if key not in spec.find_keys:
+            raise FatalError(
+                f"Exact '{object}' cannot be looked up by {key!r}; use one of: "
+                f"{', '.join(spec.find_keys)}"
+            )
+        edm = spec.edm(key)
+        padded = spec.name == "accounts" and key == "Code"
+        found: dict[Any, list[dict[str, Any]]] = {v: [] for v in values}
+        index: dict[Any, list[Any]] = {}
+        for value in values:
+            index.setdefault(_norm(value, edm, padded), []).append(value)
+        distinct = [group[0] for group in index.values()]
+        path = await self._path(spec.endpoint)
+        for start in range(0, len(distinct), self.find_chunk):
+            chunk = distinct[start : start + self.find_chunk]
+            sent = [odata.pad_account_code(v) for v in chunk] if padded else chunk
+            params = {"$filter": odata.any_of(key, sent, edm)}
+            for row in await self._all(path, params, spec.endpoint):
+                for original in index.get(_norm(row.get(key), edm, padded), []):
+                    found[original].append(row)
+        return found
+
+    # -- writes ----------------------------------------------------------------------------
+    async def create(self, object: str, record: dict[str, Any]) -> dict[str, Any]:
+        """POST the record (documents with their lines inline); returns the created record."""
+        spec = self.spec(object, "create")
+        body = self._prepare(spec, record, creating=True)
+        response = await self.call("POST", await self._path(spec.endpoint), body=body)
+        rows = odata.results(response.json()) if response.content else []
+        return self._out(spec.endpoint, rows[0]) if rows else body
+
+    async def update(self, object: str, id: Any, record: dict[str, Any]) -> dict[str, Any]:
+        """PUT the changed fields (Exact answers 204); returns the key plus what was sent."""
+        spec = self.spec(object, "update")
+        body = self._prepare(spec, record, creating=False)
+        body.pop(spec.key, None)
+        url = f"{await self._path(spec.endpoint)}({odata.literal(id, spec.edm(spec.key))})"
+        await self.call("PUT", url, body=body)
+        return {spec.key: id, **body}
+
+    def _prepare(
+        self, spec: ExactObject, record: dict[str, Any], *, creating: bool
+    ) -> dict[str, Any]:
+        """Check a record against the reference before sending (every refusal by Exact
+        costs error budget) and convert dates and decimals to the wire format."""
+        body = _wire(spec.endpoint, record, spec.lines)
+        if creating:
+            missing = [f for f in spec.required if _blank(body.get(f))]
+            missing += [
+                " or ".join(group)
+                for group in spec.one_of
+                if all(_blank(body.get(f)) for f in group)
+            ]
+            for n, line in enumerate(body.get(spec.lines) or [] if spec.lines else []):
+                missing += [
+                    f"{spec.lines}[{n}].{f}" for f in spec.line_required if _blank(line.get(f))
+                ]
+            if missing:
+                raise SkippableError(
+                    f"Exact requires {', '.join(missing)} to create {spec.name}; map a value "
+                    "for each",
+                    code="missing_required",
+                    endpoint=spec.endpoint,
+                )
+        for name, limit in spec.max_lengths.items():
+            value = body.get(name)
+            if isinstance(value, str) and len(value.strip() if name == "Code" else value) > limit:
+                raise SkippableError(
+                    f"{spec.name}.{name} is {len(value)} characters; Exact allows {limit}",
+                    code="too_long",
+                    endpoint=spec.endpoint,
+                )
+        if spec.name == "accounts" and not _blank(body.get("Code")):
+            body["Code"] = odata.pad_account_code(body["Code"])
+        return body
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def _norm(value: Any, edm: str, padded: bool) -> Any:
+    if value is None:
+        return None
+    if edm == "Guid":
+        return str(value).lower()
+    if padded or edm == "String":
+        return str(value).strip().casefold()
+    if edm in ("Int16", "Int32", "Int64", "Byte"):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def _wire(endpoint: str, record: dict[str, Any], lines: str | None) -> dict[str, Any]:
+    fields = FIELDS[endpoint]
+    unknown = [name for name in record if name not in fields]
+    if unknown:
+        raise FatalError(
+            f"Exact endpoint {endpoint} has no field(s) {', '.join(sorted(unknown))}; check the "
+            "mapping against docs/connectors/exact-online.md (field names are case-sensitive)",
+            code="unknown_field",
+            endpoint=endpoint,
+        )
+    body: dict[str, Any] = {}
+    for name, value in record.items():
+        if lines and name == lines:
+            if not isinstance(value, list):
+                raise SkippableError(f"{endpoint}.{name} must be a list of lines")
+            body[name] = [_wire(LINE_ENDPOINTS[name], dict(v), None) for v in value]
+        elif isinstance(value, datetime | date):
+            body[name] = odata.format_date(value)
+        elif isinstance(value, Decimal):
+            body[name] = float(value)
+        else:
+            body[name] = value
+    return body
+
+
+def _store_from(creds: dict[str, Any]) -> TokenStore:
+    if creds.get("token_file"):
+        return FileTokenStore(Path(str(creds["token_file"])).expanduser())
+    if creds.get("refresh_token"):
+        return MemoryTokenStore(
+            TokenSet(
+                access_token=str(creds.get("access_token") or ""),
+                refresh_token=str(creds["refresh_token"]),
+                issued_at=float(creds.get("issued_at") or 0),
+                expires_at=float(creds.get("expires_at") or 0),
+            )
+        )
+    raise AuthError(
+        "Exact Online connection has no tokens: set credentials.token_file (written by "
+        "`mapwright connect exact-online`) or pass a token_store"
+    )
