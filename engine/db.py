@@ -1,0 +1,74 @@
+"""Database engines for the store: SQLite (embedded default) or PostgreSQL, same code.
+
+SQLite connections get ``journal_mode=WAL`` (readers never block the writer),
+``busy_timeout`` (a second process waits for the write lock instead of failing) and
+``foreign_keys=ON``. JSON columns are written with ``dsl.jsonio`` so ``Decimal`` amounts keep
+every digit. ``migrate`` brings a database to the newest schema with alembic, run in code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from mapwright.dsl import jsonio
+from mapwright.engine.errors import StoreError
+
+DEFAULT_URL = "sqlite:///mapwright.db"
+BUSY_TIMEOUT_MS = 30_000
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_engine(url: str = DEFAULT_URL, **kwargs: Any) -> sa.Engine:
+    """An engine for ``url`` (``sqlite:///file.db`` or ``postgresql+psycopg://...``)."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise StoreError(
+            f"store url {url!r} is not a database URL; use e.g. 'sqlite:///mapwright.db' "
+            "or 'postgresql+psycopg://user@host/dbname'"
+        ) from exc
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    options: dict[str, Any] = {
+        "json_serializer": jsonio.dumps,
+        "json_deserializer": jsonio.loads,
+    }
+    if parsed.get_backend_name() == "sqlite":
+        options["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
+    else:
+        options["pool_pre_ping"] = True
+    options.update(kwargs)
+    engine = sa.create_engine(parsed, **options)
+    if parsed.get_backend_name() == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def alembic_config(engine: sa.Engine) -> Config:
+    """An alembic ``Config`` built in code (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def migrate(engine: sa.Engine, revision: str = "head") -> None:
+    """Upgrade the database behind ``engine`` to ``revision`` (safe to call on every start)."""
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)

@@ -1,0 +1,140 @@
+"""The external-ID ledger: which target record a source record's operation produced.
+
+Before every create the runner writes a ``pending`` entry (durably), then sends, then
+``confirm``s it with the target id. A ``pending`` entry found later means an earlier attempt
+may have created the record (a crash or a timeout after the write): the runner then checks the
+target by the operation's natural key before anything is sent again, and parks the record when
+no natural key can settle it. A ``confirmed`` entry means "already created": no second create.
+
+Entries are keyed by (tenant, flow, source id, operation), where the operation is the
+script's alias (``as debtor``) or ``system.object``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from mapwright.engine import schema as t
+from mapwright.engine.store import Store, utcnow
+
+LedgerState = Literal["pending", "confirmed"]
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    source_id: str
+    operation: str
+    target: str
+    target_id: str | None
+    state: LedgerState
+    natural_key: dict[str, Any] | None
+
+
+class Ledger:
+    """The ledger of one flow of one tenant."""
+
+    def __init__(self, store: Store, tenant: str, flow: str):
+        self.store = store
+        self.tenant = tenant
+        self.flow = flow
+
+    def _where(self, source_id: str, operation: str) -> Any:
+        c = t.ledger.c
+        return (
+            (c.tenant == self.tenant)
+            & (c.flow == self.flow)
+            & (c.source_id == source_id)
+            & (c.operation == operation)
+        )
+
+    def entries(self, source_ids: Iterable[str]) -> dict[tuple[str, str], LedgerEntry]:
+        """Every entry of these source records, in one query (used once per page)."""
+        ids = sorted(set(source_ids))
+        if not ids:
+            return {}
+        c = t.ledger.c
+        query = sa.select(t.ledger).where(
+            (c.tenant == self.tenant) & (c.flow == self.flow) & (c.source_id.in_(ids))
+        )
+        with self.store.begin() as conn:
+            return {(row.source_id, row.operation): _entry(row) for row in conn.execute(query)}
+
+    def get(self, source_id: str, operation: str) -> LedgerEntry | None:
+        with self.store.begin() as conn:
+            row = conn.execute(sa.select(t.ledger).where(self._where(source_id, operation))).first()
+        return _entry(row) if row is not None else None
+
+    def pending(
+        self,
+        source_id: str,
+        operation: str,
+        target: str,
+        natural_key: dict[str, Any] | None,
+        run_id: str,
+    ) -> None:
+        """Record that a create is about to be sent (durable before the request leaves)."""
+        self._put(source_id, operation, target, None, "pending", natural_key, run_id)
+
+    def confirm(
+        self,
+        source_id: str,
+        operation: str,
+        target: str,
+        target_id: Any,
+        natural_key: dict[str, Any] | None,
+        run_id: str,
+    ) -> None:
+        """Record the target id a source record's operation created or matched."""
+        target_text = None if target_id is None else str(target_id)
+        self._put(source_id, operation, target, target_text, "confirmed", natural_key, run_id)
+
+    def forget(self, source_id: str, operation: str | None = None) -> int:
+        """Drop entries (after a person checked the target); returns how many went."""
+        c = t.ledger.c
+        where = (c.tenant == self.tenant) & (c.flow == self.flow) & (c.source_id == source_id)
+        if operation is not None:
+            where = where & (c.operation == operation)
+        with self.store.begin() as conn:
+            return int(conn.execute(t.ledger.delete().where(where)).rowcount)
+
+    def _put(
+        self,
+        source_id: str,
+        operation: str,
+        target: str,
+        target_id: str | None,
+        state: LedgerState,
+        natural_key: dict[str, Any] | None,
+        run_id: str,
+    ) -> None:
+        values = {
+            "target": target,
+            "target_id": target_id,
+            "state": state,
+            "natural_key": natural_key,
+            "run_id": run_id,
+            "updated_at": utcnow(),
+        }
+        with self.store.begin() as conn:
+            updated = conn.execute(
+                t.ledger.update().where(self._where(source_id, operation)).values(**values)
+            ).rowcount
+            if updated == 0:
+                conn.execute(
+                    t.ledger.insert().values(
+                        tenant=self.tenant,
+                        flow=self.flow,
+                        source_id=source_id,
+                        operation=operation,
+                        **values,
+                    )
+                )
+
+
+def _entry(row: Any) -> LedgerEntry:
+    return LedgerEntry(
+        row.source_id, row.operation, row.target, row.target_id, row.state, row.natural_key
+    )

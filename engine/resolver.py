@@ -1,0 +1,149 @@
+"""Page lookups: one bulk query per (system, object, key) per page, shared by mapping and sending.
+
+``PageResolver`` answers the lookups of mapping scripts (it implements the DSL's ``Resolver``
+protocol) and the engine's own target checks (``match`` of an upsert, ``unless exists`` of a
+create, ledger ids). It only answers from records it has fetched; an unknown key raises
+``LookupPending`` (from the script's point of view) and is remembered. ``fetch_pending`` then
+asks each connector once per (object, key) for all pending values of the page through
+``Connector.find``; the runner maps the waiting records again (scripts are pure).
+
+Writes of the page are fed back with ``remember_write``, so the second order of a new customer
+in the same page finds the debtor the first one created instead of creating another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from mapwright.connectors.base import Connector
+from mapwright.dsl import jsonio
+from mapwright.dsl.plan import Lookup
+from mapwright.dsl.resolver import LookupPending
+from mapwright.engine.errors import FlowInvalid
+from mapwright.engine.retry import RetryPolicy
+
+TableKey = tuple[str, str, str]
+
+
+def normalize(value: Any) -> Any:
+    """The comparison form of a key value: text ignores case and outer spaces, numbers
+    compare by value (``10`` equals ``10.00``)."""
+    if isinstance(value, str):
+        return ("s", value.strip().casefold())
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        return ("n", number.normalize())
+    if value is None:
+        return ("z", None)
+    return ("j", jsonio.dumps(value, sort_keys=True))
+
+
+class PageResolver:
+    """Lookups of one page, fetched in bulk; see the module docstring."""
+
+    def __init__(self, connectors: Mapping[str, Connector], retry: RetryPolicy | None = None):
+        self.connectors = connectors
+        self.retry = retry or RetryPolicy()
+        self._tables: dict[TableKey, dict[Any, list[dict[str, Any]]]] = {}
+        self._pending: dict[TableKey, dict[Any, Any]] = {}
+        self.calls: list[tuple[str, str, str, int]] = []
+
+    # -- the DSL Resolver protocol ----------------------------------------------------------
+    def find(self, lookup: Lookup) -> list[dict[str, Any]]:
+        found = self.known(lookup.system, lookup.object, lookup.key, lookup.value)
+        if found is None:
+            self.want(lookup.system, lookup.object, lookup.key, [lookup.value])
+            raise LookupPending(lookup)
+        return found
+
+    # -- engine side ------------------------------------------------------------------------
+    def known(self, system: str, object: str, key: str, value: Any) -> list[dict[str, Any]] | None:
+        """The records with ``key == value`` if fetched already (copies), else ``None``."""
+        table = self._tables.get((system, object, key))
+        if table is None:
+            return None
+        rows = table.get(normalize(value))
+        return None if rows is None else [dict(row) for row in rows]
+
+    def want(self, system: str, object: str, key: str, values: Iterable[Any]) -> None:
+        """Queue values to fetch with the next ``fetch_pending`` (known ones are ignored)."""
+        table = self._tables.get((system, object, key), {})
+        pending = self._pending.setdefault((system, object, key), {})
+        for value in values:
+            norm = normalize(value)
+            if norm not in table:
+                pending.setdefault(norm, value)
+
+    @property
+    def has_pending(self) -> bool:
+        return any(self._pending.values())
+
+    async def fetch_pending(self) -> int:
+        """Fetch every queued value: one ``find`` call per (system, object, key)."""
+        pending, self._pending = self._pending, {}
+        calls = 0
+        for (system, object, key), values in pending.items():
+            if not values:
+                continue
+            connector = self.connector(system)
+            wanted = list(values.values())
+            result = await self.retry.call(
+                lambda c=connector, o=object, k=key, w=wanted: c.find(o, k, w)
+            )
+            calls += 1
+            self.calls.append((system, object, key, len(wanted)))
+            table = self._tables.setdefault((system, object, key), {})
+            for norm in values:
+                table.setdefault(norm, [])
+            for group, rows in result.items():
+                bucket = table.setdefault(normalize(group), [])
+                for row in rows:
+                    if all(row is not seen for seen in bucket):
+                        bucket.append(row)
+        return calls
+
+    async def lookup(self, system: str, object: str, key: str, value: Any) -> list[dict[str, Any]]:
+        """Known records, or fetch this one value now (used for values only known late)."""
+        found = self.known(system, object, key, value)
+        if found is None:
+            self.want(system, object, key, [value])
+            await self.fetch_pending()
+            found = self.known(system, object, key, value) or []
+        return found
+
+    async def fresh(self, system: str, object: str, key: str, value: Any) -> list[dict[str, Any]]:
+        """Ask the target again, ignoring what is cached (after a write that timed out)."""
+        table = self._tables.get((system, object, key))
+        if table is not None:
+            table.pop(normalize(value), None)
+        return await self.lookup(system, object, key, value)
+
+    def remember_write(
+        self, system: str, object: str, record: Mapping[str, Any], id_key: str
+    ) -> None:
+        """Make a record this page created or changed visible to later lookups of the page;
+        an older copy of the same target record (same ``id_key``) is replaced."""
+        record_id = record.get(id_key)
+        for (t_system, t_object, key), table in self._tables.items():
+            if (t_system, t_object) != (system, object):
+                continue
+            if record_id is not None:
+                for bucket in table.values():
+                    bucket[:] = [row for row in bucket if row.get(id_key) != record_id]
+            if key in record:
+                table.setdefault(normalize(record[key]), []).append(dict(record))
+
+    def connector(self, system: str) -> Connector:
+        try:
+            return self.connectors[system]
+        except KeyError:
+            known = ", ".join(sorted(self.connectors)) or "none"
+            raise FlowInvalid(
+                f"the script uses system '{system}', but the flow has no connection for it "
+                f"(connected: {known}); add [connections.{system}] to mapwright.toml or map "
+                "the system to a connection in the flow's settings"
+            ) from None

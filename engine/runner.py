@@ -1,0 +1,318 @@
+"""The page loop of one run: fetch → map → resolve lookups in bulk → send → log → move cursor.
+
+For each page of the flow's source object (starting after the committed cursor):
+
+1. every record is mapped; lookups a script asks for are queued instead of fetched
+   (``LookupPending``), fetched with one ``find`` per (system, object, key) for the whole page,
+   and the waiting records are mapped again, until none waits;
+2. the natural keys and ledger ids the plans need are fetched in bulk the same way;
+3. each record's operations are sent (``operations.OperationSender``) and its outcome is
+   stored at once: ``sent``, ``skipped`` (with the reason), ``parked`` or ``failed`` (both
+   kept open for replay), or ``planned`` in a dry run;
+4. only then the page's cursor is committed and the run lock's lease extended.
+
+A crash anywhere leaves the cursor at the last fully stored page; the ledger makes the rerun
+of the interrupted page safe. A replay runs the same steps on stored records instead of a
+page, without touching the cursor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mapwright.connectors.base import Connector
+from mapwright.connectors.errors import ConnectorError, FatalError
+from mapwright.dsl import jsonio
+from mapwright.dsl.errors import MappingError, RecordParked, RecordSkipped
+from mapwright.dsl.plan import Outcome, Ref
+from mapwright.dsl.resolver import LookupPending
+from mapwright.engine.errors import EngineError, FlowInvalid
+from mapwright.engine.ledger import Ledger
+from mapwright.engine.locks import RunLock
+from mapwright.engine.operations import WRITE_ACTIONS, OperationLog, OperationSender, RecordStopped
+from mapwright.engine.resolver import PageResolver
+from mapwright.engine.retry import RetryPolicy
+from mapwright.engine.store import Store
+
+MAX_LOOKUP_ROUNDS = 25
+EventHandler = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass
+class SourceItem:
+    """A record to process: from a source page, or a stored record being replayed."""
+
+    record: dict[str, Any]
+    source_id: str
+    replay_of: int | None = None
+
+
+@dataclass
+class RecordReport:
+    seq: int
+    source_id: str
+    outcome: str
+    reason: str | None
+    operations: list[dict[str, Any]]
+    plan: Any = None
+    record_id: int | None = None
+    replay_of: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "record_id": self.record_id,
+            "source_id": self.source_id,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "operations": self.operations,
+            "replay_of": self.replay_of,
+        }
+
+
+@dataclass
+class RunContext:
+    """What a run needs: where to store, what to run, with which connectors."""
+
+    store: Store
+    tenant: str
+    flow: str
+    run_id: str
+    script: Any
+    settings: dict[str, Any]
+    connectors: Mapping[str, Connector]
+    retry: RetryPolicy
+    dry_run: bool
+    lock: RunLock | None = None
+    on_event: EventHandler | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    records: list[RecordReport] = field(default_factory=list)
+    cursor: str | None = None
+
+
+class FlowRunner:
+    """Runs pages (or replayed records) of one flow; see the module docstring."""
+
+    def __init__(self, ctx: RunContext):
+        self.ctx = ctx
+        self.ledger = Ledger(ctx.store, ctx.tenant, ctx.flow)
+        self.seq = 0
+
+    def _event(self, kind: str, **data: Any) -> None:
+        if self.ctx.on_event is not None:
+            self.ctx.on_event(kind, data)
+
+    async def run_pages(self, *, page_size: int | None, max_pages: int | None) -> None:
+        ctx = self.ctx
+        if ctx.script.source is None:
+            raise FlowInvalid(
+                f"flow '{ctx.flow}' has no 'source' line; add e.g. "
+                "'source buchhaltungsbutler.receipts' to the script"
+            )
+        system, object_name = ctx.script.source
+        source = PageResolver(ctx.connectors, ctx.retry).connector(system)
+        filters = ctx.script.source_params(ctx.settings) or None
+        ctx.cursor = ctx.store.cursor(ctx.tenant, ctx.flow)
+        ctx.store.update_run(ctx.run_id, cursor_start=ctx.cursor)
+        page_no = 0
+        while max_pages is None or page_no < max_pages:
+            page_no += 1
+            cursor = ctx.cursor
+            page = await ctx.retry.call(
+                lambda c=cursor: source.list(  # type: ignore[misc]
+                    object_name, cursor=c, page_size=page_size, filters=filters
+                )
+            )
+            self._event("page", page=page_no, records=len(page.records))
+            items = [
+                SourceItem(record, source_id(source, object_name, record))
+                for record in page.records
+            ]
+            await self.process(items, page_no)
+            if not ctx.dry_run:
+                if page.cursor is not None:
+                    ctx.store.commit_cursor(ctx.tenant, ctx.flow, page.cursor, ctx.run_id)
+                    ctx.cursor = page.cursor
+                if ctx.lock is not None and not ctx.lock.refresh(ctx.tenant, ctx.flow, ctx.run_id):
+                    raise EngineError(
+                        f"run {ctx.run_id} lost its lock on flow '{ctx.flow}' (another run "
+                        "took it over after the lease ran out); stopping"
+                    )
+            elif page.cursor is not None:
+                ctx.cursor = page.cursor
+            ctx.counts["pages"] = ctx.counts.get("pages", 0) + 1
+            if not page.has_more or not page.records:
+                break
+
+    async def process(self, items: list[SourceItem], page_no: int) -> None:
+        """Map, resolve, send and log one batch of records (a page or a replay set)."""
+        ctx = self.ctx
+        lookups = PageResolver(ctx.connectors, ctx.retry)
+        planned = await self._map_all(items, lookups)
+        entries = self.ledger.entries(item.source_id for item in items)
+        self._want_targets(planned, lookups, entries, items)
+        await lookups.fetch_pending()
+        sender = OperationSender(
+            connectors=ctx.connectors,
+            lookups=lookups,
+            ledger=self.ledger,
+            run_id=ctx.run_id,
+            retry=ctx.retry,
+            dry_run=ctx.dry_run,
+            ledger_entries=entries,
+        )
+        for index, item in enumerate(items):
+            await self._finish(item, planned[index], sender, page_no)
+
+    async def _map_all(
+        self, items: list[SourceItem], lookups: PageResolver
+    ) -> list[Outcome | Exception]:
+        results: list[Outcome | Exception] = [EngineError("not mapped")] * len(items)
+        todo = list(range(len(items)))
+        for _round in range(MAX_LOOKUP_ROUNDS):
+            waiting = []
+            for index in todo:
+                try:
+                    results[index] = self.ctx.script.run(
+                        items[index].record, settings=self.ctx.settings, resolver=lookups
+                    )
+                except Exception as exc:
+                    if _pending(exc):
+                        waiting.append(index)
+                    elif isinstance(exc, MappingError | ConnectorError):
+                        results[index] = exc
+                    else:
+                        raise
+            if not waiting:
+                return results
+            await lookups.fetch_pending()
+            todo = waiting
+        for index in todo:
+            results[index] = EngineError(
+                f"the mapping needed more than {MAX_LOOKUP_ROUNDS} rounds of lookups"
+            )
+        return results
+
+    def _want_targets(
+        self,
+        planned: list[Outcome | Exception],
+        lookups: PageResolver,
+        entries: Mapping[tuple[str, str], Any],
+        items: list[SourceItem],
+    ) -> None:
+        """Queue the natural keys and ledger ids the plans will check, for one bulk fetch."""
+        for item, outcome in zip(items, planned, strict=True):
+            if not isinstance(outcome, Outcome) or outcome.skipped or outcome.parked:
+                continue
+            for index, op in enumerate(outcome.operations):
+                pair = op.unless_exists if op.kind == "create" else op.match
+                if pair is not None and not _has_ref(pair[1]) and op.system in lookups.connectors:
+                    lookups.want(op.system, op.object, pair[0], [jsonio.plain(pair[1])])
+                entry = entries.get(
+                    (item.source_id, op.alias or f"{op.system}.{op.object}#{index}")
+                )
+                if entry is None or entry.target_id is None or op.system not in lookups.connectors:
+                    continue
+                spec = lookups.connectors[op.system].objects.get(op.object)
+                if spec is not None and spec.key in spec.find_keys:
+                    lookups.want(op.system, op.object, spec.key, [entry.target_id])
+
+    async def _finish(
+        self, item: SourceItem, planned: Outcome | Exception, sender: OperationSender, page: int
+    ) -> None:
+        ctx = self.ctx
+        logs: list[OperationLog] = []
+        plan: Any = None
+        if isinstance(planned, RecordSkipped):
+            outcome, reason = "skipped", planned.message
+        elif isinstance(planned, RecordParked):
+            outcome, reason = "parked", planned.message
+        elif isinstance(planned, Exception):
+            outcome, reason = "failed", str(planned)
+        else:
+            plan = planned.to_json()
+            outcome, reason, logs = await self._send(item, planned, sender)
+        self.seq += 1
+        parked_state = "open" if outcome in ("parked", "failed") and not ctx.dry_run else None
+        operations = [log.to_json() for log in logs]
+        record_id = ctx.store.add_record(
+            run_id=ctx.run_id,
+            tenant=ctx.tenant,
+            flow=ctx.flow,
+            seq=self.seq,
+            page=page,
+            source_id=item.source_id,
+            source=item.record,
+            plan=plan,
+            operations=operations,
+            outcome=outcome,
+            reason=reason,
+            parked_state=parked_state,
+            replay_of=item.replay_of,
+        )
+        if item.replay_of is not None and not ctx.dry_run:
+            original = ctx.store.record(item.replay_of)
+            if original["parked_state"] == "open":
+                ctx.store.set_parked_state([item.replay_of], "replayed")
+        ctx.counts[outcome] = ctx.counts.get(outcome, 0) + 1
+        ctx.counts["total"] = ctx.counts.get("total", 0) + 1
+        report = RecordReport(
+            self.seq, item.source_id, outcome, reason, operations, plan, record_id, item.replay_of
+        )
+        ctx.records.append(report)
+        self._event("record", seq=self.seq, source_id=item.source_id, outcome=outcome)
+
+    async def _send(
+        self, item: SourceItem, planned: Outcome, sender: OperationSender
+    ) -> tuple[str, str | None, list[OperationLog]]:
+        if planned.skipped is not None:
+            return "skipped", planned.skipped, []
+        if planned.parked is not None:
+            return "parked", planned.parked, []
+        if not planned.operations:
+            return "skipped", "the mapping planned no operations for this record", []
+        try:
+            logs = await sender.send(item.source_id, planned.operations)
+        except RecordStopped as stop:
+            return stop.outcome, stop.reason, stop.logs
+        except FatalError:
+            raise
+        except ConnectorError as exc:
+            return "failed", f"{type(exc).__name__}: {exc}", []
+        if self.ctx.dry_run:
+            return "planned", None, logs
+        if any(log.action in WRITE_ACTIONS for log in logs):
+            return "sent", None, logs
+        notes = "; ".join(f"{log.operation}: {log.note or log.action}" for log in logs)
+        return "skipped", f"nothing to send ({notes})", logs
+
+
+def source_id(connector: Connector, object_name: str, record: dict[str, Any]) -> str:
+    """The source record's id as text; records without one are identified by content."""
+    value = connector.record_id(object_name, record)
+    if value is None or value == "":
+        digest = hashlib.sha256(jsonio.dumps(record, sort_keys=True).encode()).hexdigest()
+        return f"sha256:{digest[:32]}"
+    return str(value)
+
+
+def _pending(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, LookupPending):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+def _has_ref(value: Any) -> bool:
+    if isinstance(value, Ref):
+        return True
+    if isinstance(value, dict):
+        return any(_has_ref(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_ref(v) for v in value)
+    return False

@@ -1,0 +1,146 @@
+"""The engine's tables (SQLAlchemy Core): flows, runs, the per-record log, ledger, cursors, locks.
+
+The same tables serve SQLite (the embedded default) and PostgreSQL. Migrations in
+``engine/migrations/versions`` create them; a test compares the migrated database with this
+metadata so the two cannot drift apart.
+
+Parked records are not a table of their own: a row of ``run_records`` whose ``parked_state``
+is ``open`` is a parked record. A replay writes a new ``run_records`` row whose ``replay_of``
+points at the parked one, and moves the parked one to ``resolved`` once it went through.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Timestamp = sa.DateTime(timezone=True)
+
+tenants = sa.Table(
+    "tenants",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+connections = sa.Table(
+    "connections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(100), nullable=False),
+    sa.Column("base_url", sa.String(500)),
+    sa.Column("credentials", sa.JSON, nullable=False),
+    sa.Column("options", sa.JSON, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("tenant", "name"),
+)
+
+flows = sa.Table(
+    "flows",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("script", sa.Text, nullable=False),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("connections", sa.JSON, nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("tenant", "name"),
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("tenant", sa.String(100), nullable=False),
+    sa.Column("flow", sa.String(100), nullable=False),
+    sa.Column("flow_version", sa.Integer),
+    sa.Column("script_hash", sa.String(64)),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("dry_run", sa.Boolean, nullable=False),
+    sa.Column("trigger", sa.String(20), nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("counts", sa.JSON, nullable=False),
+    sa.Column("cursor_start", sa.Text),
+    sa.Column("cursor_end", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("started_at", Timestamp),
+    sa.Column("finished_at", Timestamp),
+    sa.Index(None, "tenant", "flow", "created_at"),
+)
+
+run_records = sa.Table(
+    "run_records",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(36), sa.ForeignKey("runs.id"), nullable=False),
+    sa.Column("tenant", sa.String(100), nullable=False),
+    sa.Column("flow", sa.String(100), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("page", sa.Integer, nullable=False),
+    sa.Column("source_id", sa.String(200)),
+    sa.Column("source", sa.JSON),
+    sa.Column("plan", sa.JSON),
+    sa.Column("operations", sa.JSON, nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("parked_state", sa.String(20)),
+    sa.Column("replay_of", sa.Integer, sa.ForeignKey("run_records.id")),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Index(None, "run_id", "seq"),
+    sa.Index(None, "tenant", "flow", "parked_state"),
+    sa.Index(None, "tenant", "flow", "source_id"),
+)
+
+ledger = sa.Table(
+    "ledger",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(100), nullable=False),
+    sa.Column("flow", sa.String(100), nullable=False),
+    sa.Column("source_id", sa.String(200), nullable=False),
+    sa.Column("operation", sa.String(200), nullable=False),
+    sa.Column("target", sa.String(200), nullable=False),
+    sa.Column("target_id", sa.String(200)),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("natural_key", sa.JSON),
+    sa.Column("run_id", sa.String(36)),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("tenant", "flow", "source_id", "operation"),
+)
+
+cursors = sa.Table(
+    "cursors",
+    metadata,
+    sa.Column("tenant", sa.String(100), primary_key=True),
+    sa.Column("flow", sa.String(100), primary_key=True),
+    sa.Column("cursor", sa.Text),
+    sa.Column("run_id", sa.String(36)),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+locks = sa.Table(
+    "locks",
+    metadata,
+    sa.Column("tenant", sa.String(100), primary_key=True),
+    sa.Column("flow", sa.String(100), primary_key=True),
+    sa.Column("run_id", sa.String(36), nullable=False),
+    sa.Column("host", sa.String(200), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("acquired_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False),
+)

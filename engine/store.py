@@ -1,0 +1,311 @@
+"""The store: flows, connections, runs, per-record log, parked records and cursors in one database.
+
+``Store`` wraps a SQLAlchemy engine and offers small, named operations; every method runs in
+its own short transaction, so what a method wrote is durable when it returns (the runner
+relies on that: a record's outcome is stored before the page's cursor moves).
+
+Calls are synchronous: each is a few rows in a local or nearby database, cheaper than handing
+work to a thread. The runner calls them between awaits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from mapwright.engine import schema as t
+from mapwright.engine.db import create_engine, migrate
+from mapwright.engine.errors import RunNotFound
+
+RUN_STATUSES = ("queued", "running", "succeeded", "partial", "failed", "cancelled")
+OUTCOMES = ("sent", "skipped", "parked", "failed", "planned")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands timestamps back without a zone; they were written in UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)
+
+
+@dataclass
+class StoredFlow:
+    tenant: str
+    name: str
+    script: str
+    settings: dict[str, Any]
+    connections: dict[str, str]
+    enabled: bool
+    version: int
+
+
+@dataclass
+class StoredConnection:
+    tenant: str
+    name: str
+    kind: str
+    base_url: str | None
+    credentials: dict[str, Any]
+    options: dict[str, Any]
+
+
+class Store:
+    """All persistent state of the engine. ``Store.open(url)`` migrates and connects."""
+
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, run_migrations: bool = True) -> Store:
+        engine = create_engine(url)
+        if run_migrations:
+            migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def begin(self) -> Iterator[sa.Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    # -- tenants, connections, flows --------------------------------------------------------
+    def ensure_tenant(self, tenant: str, name: str | None = None) -> None:
+        with self.begin() as c:
+            if c.execute(sa.select(t.tenants.c.id).where(t.tenants.c.id == tenant)).first():
+                return
+            c.execute(
+                t.tenants.insert().values(id=tenant, name=name or tenant, created_at=utcnow())
+            )
+
+    def save_connection(self, tenant: str, connection: StoredConnection) -> None:
+        values = {
+            "kind": connection.kind,
+            "base_url": connection.base_url,
+            "credentials": connection.credentials,
+            "options": connection.options,
+            "updated_at": utcnow(),
+        }
+        where = (t.connections.c.tenant == tenant) & (t.connections.c.name == connection.name)
+        with self.begin() as c:
+            if c.execute(t.connections.update().where(where).values(**values)).rowcount == 0:
+                c.execute(
+                    t.connections.insert().values(tenant=tenant, name=connection.name, **values)
+                )
+
+    def connections(self, tenant: str) -> dict[str, StoredConnection]:
+        with self.begin() as c:
+            rows = c.execute(sa.select(t.connections).where(t.connections.c.tenant == tenant))
+            return {
+                row.name: StoredConnection(
+                    tenant, row.name, row.kind, row.base_url, row.credentials, row.options
+                )
+                for row in rows
+            }
+
+    def save_flow(
+        self,
+        tenant: str,
+        name: str,
+        script: str,
+        *,
+        settings: dict[str, Any] | None = None,
+        connections: dict[str, str] | None = None,
+        enabled: bool = True,
+    ) -> StoredFlow:
+        """Create or replace a tenant's flow; every save bumps its version."""
+        where = (t.flows.c.tenant == tenant) & (t.flows.c.name == name)
+        with self.begin() as c:
+            current = c.execute(sa.select(t.flows.c.version).where(where)).scalar()
+            version = (current or 0) + 1
+            values = {
+                "script": script,
+                "settings": settings or {},
+                "connections": connections or {},
+                "enabled": enabled,
+                "version": version,
+                "updated_at": utcnow(),
+            }
+            if current is None:
+                c.execute(t.flows.insert().values(tenant=tenant, name=name, **values))
+            else:
+                c.execute(t.flows.update().where(where).values(**values))
+        return StoredFlow(tenant, name, script, settings or {}, connections or {}, enabled, version)
+
+    def flows(self, tenant: str) -> dict[str, StoredFlow]:
+        with self.begin() as c:
+            rows = c.execute(sa.select(t.flows).where(t.flows.c.tenant == tenant))
+            return {
+                row.name: StoredFlow(
+                    tenant,
+                    row.name,
+                    row.script,
+                    row.settings,
+                    row.connections,
+                    row.enabled,
+                    row.version,
+                )
+                for row in rows
+            }
+
+    # -- runs -------------------------------------------------------------------------------
+    def create_run(
+        self,
+        tenant: str,
+        flow: str,
+        *,
+        dry_run: bool,
+        trigger: str = "manual",
+        params: dict[str, Any] | None = None,
+        flow_version: int | None = None,
+        script_hash: str | None = None,
+        run_id: str | None = None,
+        connection: sa.Connection | None = None,
+    ) -> str:
+        run_id = run_id or str(uuid.uuid4())
+        values = {
+            "id": run_id,
+            "tenant": tenant,
+            "flow": flow,
+            "flow_version": flow_version,
+            "script_hash": script_hash,
+            "status": "queued",
+            "dry_run": dry_run,
+            "trigger": trigger,
+            "params": params or {},
+            "counts": {},
+            "created_at": utcnow(),
+        }
+        if connection is not None:
+            connection.execute(t.runs.insert().values(**values))
+        else:
+            with self.begin() as c:
+                c.execute(t.runs.insert().values(**values))
+        return run_id
+
+    def update_run(self, run_id: str, **values: Any) -> None:
+        with self.begin() as c:
+            c.execute(t.runs.update().where(t.runs.c.id == run_id).values(**values))
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        with self.begin() as c:
+            row = c.execute(sa.select(t.runs).where(t.runs.c.id == run_id)).mappings().first()
+            if row is None:
+                row = (
+                    c.execute(sa.select(t.runs).where(t.runs.c.id.startswith(run_id)).limit(2))
+                    .mappings()
+                    .all()
+                )
+                if len(row) != 1:
+                    raise RunNotFound(f"no run with id {run_id!r}; see 'mapwright runs list'")
+                row = row[0]
+        return _run_dict(row)
+
+    def runs(self, tenant: str, flow: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        query = sa.select(t.runs).where(t.runs.c.tenant == tenant)
+        if flow:
+            query = query.where(t.runs.c.flow == flow)
+        query = query.order_by(t.runs.c.created_at.desc()).limit(limit)
+        with self.begin() as c:
+            return [_run_dict(row) for row in c.execute(query).mappings()]
+
+    # -- per-record log and parked records ---------------------------------------------------
+    def add_record(self, **values: Any) -> int:
+        """Store one record's log entry; returns its id. Open parked entries of the same
+        source record are resolved when this one went through (sent or skipped)."""
+        values.setdefault("created_at", utcnow())
+        with self.begin() as c:
+            record_id = c.execute(t.run_records.insert().values(**values)).inserted_primary_key
+            new_id = int(record_id[0])
+            if values["outcome"] in ("sent", "skipped") and values.get("source_id") is not None:
+                c.execute(
+                    t.run_records.update()
+                    .where(
+                        (t.run_records.c.tenant == values["tenant"])
+                        & (t.run_records.c.flow == values["flow"])
+                        & (t.run_records.c.source_id == values["source_id"])
+                        & (t.run_records.c.parked_state == "open")
+                    )
+                    .values(parked_state="resolved")
+                )
+        return new_id
+
+    def records(self, run_id: str) -> list[dict[str, Any]]:
+        query = (
+            sa.select(t.run_records)
+            .where(t.run_records.c.run_id == run_id)
+            .order_by(t.run_records.c.seq, t.run_records.c.id)
+        )
+        with self.begin() as c:
+            return [dict(row) for row in c.execute(query).mappings()]
+
+    def record(self, record_id: int) -> dict[str, Any]:
+        with self.begin() as c:
+            row = (
+                c.execute(sa.select(t.run_records).where(t.run_records.c.id == record_id))
+                .mappings()
+                .first()
+            )
+        if row is None:
+            raise RunNotFound(f"no record with id {record_id}; see 'mapwright parked list'")
+        return dict(row)
+
+    def parked(
+        self, tenant: str, flow: str | None = None, *, state: str = "open"
+    ) -> list[dict[str, Any]]:
+        query = sa.select(t.run_records).where(
+            (t.run_records.c.tenant == tenant) & (t.run_records.c.parked_state == state)
+        )
+        if flow:
+            query = query.where(t.run_records.c.flow == flow)
+        with self.begin() as c:
+            return [dict(row) for row in c.execute(query.order_by(t.run_records.c.id)).mappings()]
+
+    def set_parked_state(self, record_ids: Sequence[int], state: str) -> None:
+        with self.begin() as c:
+            c.execute(
+                t.run_records.update()
+                .where(t.run_records.c.id.in_(list(record_ids)))
+                .values(parked_state=state)
+            )
+
+    def edit_parked_source(self, record_id: int, source: dict[str, Any]) -> None:
+        """Replace the stored source record of a parked entry (the 'fix the record' step)."""
+        with self.begin() as c:
+            c.execute(
+                t.run_records.update().where(t.run_records.c.id == record_id).values(source=source)
+            )
+
+    # -- cursors ----------------------------------------------------------------------------
+    def cursor(self, tenant: str, flow: str) -> str | None:
+        with self.begin() as c:
+            return c.execute(
+                sa.select(t.cursors.c.cursor).where(
+                    (t.cursors.c.tenant == tenant) & (t.cursors.c.flow == flow)
+                )
+            ).scalar()
+
+    def commit_cursor(self, tenant: str, flow: str, cursor: str | None, run_id: str) -> None:
+        """Move the flow's cursor; called only after the page's outcomes are stored."""
+        where = (t.cursors.c.tenant == tenant) & (t.cursors.c.flow == flow)
+        values = {"cursor": cursor, "run_id": run_id, "updated_at": utcnow()}
+        with self.begin() as c:
+            if c.execute(t.cursors.update().where(where).values(**values)).rowcount == 0:
+                c.execute(t.cursors.insert().values(tenant=tenant, flow=flow, **values))
+
+
+def _run_dict(row: Any) -> dict[str, Any]:
+    data = dict(row)
+    for key in ("created_at", "started_at", "finished_at"):
+        data[key] = as_utc(data[key])
+    return data
