@@ -7,11 +7,9 @@ dropped (a missing field is not written), inside lists they become ``null``.
 from __future__ import annotations
 
 import datetime as _dt
-from decimal import Decimal
 from typing import Any
 
 import simplejson
-
 from mapwright.dsl.values import MISSING
 
 

@@ -39,7 +39,12 @@ class Lookup:
     value: Any
 
     def to_json(self) -> dict[str, Any]:
-        return {"system": self.system, "object": self.object, "key": self.key, "value": plain(self.value)}
+        return {
+            "system": self.system,
+            "object": self.object,
+            "key": self.key,
+            "value": plain(self.value),
+        }
 
 
 @dataclass

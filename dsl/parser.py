@@ -1,0 +1,739 @@
+"""Parse a mapping script into a typed syntax tree, reporting every mistake at once.
+
+How: a cheap scanner first splits the text into statements (a statement starts on a new line
+with a statement keyword such as ``let`` or ``create``, or with ``Field <-``; brackets and
+blocks keep it going across lines). Each statement is then parsed on its own with Lark
+(LALR, positions on) and transformed into ``mapwright.dsl.ast`` nodes. A mistake in one
+statement is reported with its line and column, and parsing goes on with the next one, so
+the editor can show all errors of a script together.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
+from mapwright.dsl import ast
+from mapwright.dsl.errors import MappingLimitError, MappingSyntaxError, Position, PositionedError
+from mapwright.dsl.values import MISSING
+
+MAX_SCRIPT_CHARS = 256_000
+MAX_NESTING = 48
+
+STATEMENT_KEYWORDS = {
+    "flow", "source", "target", "setting", "import", "def", "let", "where", "park",
+    "create", "update", "upsert", "when", "test",
+}  # fmt: skip
+TOP_ONLY_KEYWORDS = {"flow", "source", "target", "setting", "import", "def", "test"}
+_RULE_START = re.compile(
+    r'\s*(?:[A-Za-z_]\w*|"(?:[^"\\\n]|\\.)*")(?:\s*\.\s*(?:[A-Za-z_]\w*|"(?:[^"\\\n]|\\.)*"))*\s*<-'
+)
+_WORD = re.compile(r"\s*([A-Za-z_]\w*)")
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = resources.files("mapwright.dsl").joinpath("grammar.lark").read_text("utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        start=["statement", "expr"],
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+@dataclass
+class _Chunk:
+    start: int  # offset of the first character of the statement's first line
+    end: int
+    line: int  # 1-based line of ``start``
+    unclosed: tuple[str, int, int] | None = None  # bracket, line, column
+
+
+def split_statements(source: str) -> tuple[list[_Chunk], list[ast.Comment]]:
+    """Split ``source`` into statement chunks and collect the comments."""
+    chunks: list[_Chunk] = []
+    comments: list[ast.Comment] = []
+    stack: list[tuple[str, int, int]] = []
+    line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+    current: _Chunk | None = None
+    for index, start in enumerate(line_starts):
+        line_no = index + 1
+        end = line_starts[index + 1] if index + 1 < len(line_starts) else len(source)
+        text = source[start:end]
+        stripped = text.strip()
+        if stripped and not stripped.startswith("#"):
+            word = _WORD.match(text)
+            first = word.group(1) if word else ""
+            starts_statement = first in STATEMENT_KEYWORDS or bool(_RULE_START.match(text))
+            if current is not None and stack:
+                at_margin = not text[:1].isspace()
+                in_parens = stack[-1][0] in "(["
+                if (at_margin and first in TOP_ONLY_KEYWORDS) or (in_parens and starts_statement):
+                    current.unclosed = stack[-1]
+                    stack.clear()
+                    chunks.append(current)
+                    current = None
+            if current is None or (not stack and starts_statement):
+                if current is not None:
+                    chunks.append(current)
+                current = _Chunk(start, end, line_no)
+        if current is not None:
+            current.end = end
+        _scan_line(text, line_no, stack, comments)
+    if current is not None:
+        if stack:
+            current.unclosed = stack[-1]
+        chunks.append(current)
+    return chunks, comments
+
+
+def _scan_line(
+    text: str, line_no: int, stack: list[tuple[str, int, int]], comments: list[ast.Comment]
+) -> None:
+    """Track brackets outside strings; record a comment if the line has one."""
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"' or (ch == "$" and i + 1 < n and text[i + 1] == '"'):
+            i += 2 if ch == "$" else 1
+            while i < n and text[i] != '"' and text[i] != "\n":
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+            continue
+        if ch == "#":
+            body = text[i + 1 :].rstrip("\r\n")
+            comments.append(
+                ast.Comment(body, pos=Position(line_no, i + 1, line_no, i + 1 + len(body)))
+            )
+            return
+        if ch in "([{":
+            stack.append((ch, line_no, i + 1))
+        elif ch in ")]}" and stack:
+            stack.pop()
+        i += 1
+
+
+def parse(source: str, *, name: str | None = None) -> ast.Script:
+    """Parse a whole script; raise ``MappingSyntaxError`` listing every error found."""
+    script, errors = parse_with_errors(source, name=name)
+    if errors:
+        first = errors[0]
+        raise MappingSyntaxError(first.message, first.position, name, errors=errors)
+    return script
+
+
+def parse_with_errors(
+    source: str, *, name: str | None = None
+) -> tuple[ast.Script, list[PositionedError]]:
+    """Parse what can be parsed; return the tree and the list of errors (maybe empty)."""
+    if len(source) > MAX_SCRIPT_CHARS:
+        raise MappingLimitError(
+            f"the script has {len(source):,} characters; the limit is {MAX_SCRIPT_CHARS:,}. "
+            "Split it into several scripts and use import.",
+            Position(1, 1, 1, 1),
+            name,
+        )
+    chunks, comments = split_statements(source)
+    statements: list[ast.Node] = []
+    errors: list[PositionedError] = []
+    for chunk in chunks:
+        text = source[chunk.start : chunk.end]
+        try:
+            node = parse_chunk(text, chunk.line, start="statement", name=name)
+        except PositionedError as exc:
+            errors.append(exc)
+            if chunk.unclosed is not None:
+                bracket, line, column = chunk.unclosed
+                errors.append(
+                    MappingSyntaxError(
+                        f"this '{bracket}' is never closed; add the matching '{_CLOSING[bracket]}'",
+                        Position(line, column, line, column + 1),
+                        name,
+                    )
+                )
+            continue
+        statements.append(node)
+    errors.sort(key=lambda e: (e.line, e.column))
+    return ast.Script(tuple(statements), tuple(comments)), errors
+
+
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+
+
+def parse_chunk(
+    text: str, first_line: int, *, start: str, name: str | None = None, first_column: int = 1
+) -> Any:
+    """Parse one statement (or expression) whose text begins on ``first_line``."""
+    depth = _max_depth(text)
+    if depth > MAX_NESTING:
+        raise MappingLimitError(
+            f"the brackets here are nested {depth} deep; the limit is {MAX_NESTING}. "
+            "Use let to name parts of the expression.",
+            Position(first_line, first_column, first_line, first_column + 1),
+            name,
+        )
+    try:
+        tree = _lark().parse(text, start=start)
+    except UnexpectedInput as exc:
+        raise _syntax_error(exc, text, first_line, first_column, name) from None
+    builder = _Builder(first_line, first_column, name)
+    try:
+        return builder.transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, PositionedError):
+            raise exc.orig_exc from None
+        raise
+    except RecursionError:
+        raise MappingLimitError(
+            "this statement is nested too deeply to read; split it with let",
+            Position(first_line, first_column, first_line, first_column + 1),
+            name,
+        ) from None
+
+
+def _max_depth(text: str) -> int:
+    depth = best = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+            best = max(best, depth)
+        elif ch in ")]}":
+            depth -= 1
+    unary = len(re.findall(r"(?:-\s*|\bnot\s+){8,}", text))
+    return best + (MAX_NESTING + 1 if unary else 0)
+
+
+# ---- friendly syntax errors --------------------------------------------------------------
+
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "STRING": 'a text in double quotes ("...")',
+    "NUMBER": "a number",
+    "JMES": 'a JMESPath pick ($"...")',
+    "OP_KIND": "create, update or upsert",
+    "LOOKUP_KIND": "find, find_all, exists or require",
+    "COMP_OP": "a comparison (==, !=, <, >, <=, >=)",
+    "ADD_OP": "+ or -",
+    "MUL_OP": "* or /",
+    "$END": "the end of the statement",
+}
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    try:
+        pattern = _lark().get_terminal(name).pattern
+    except KeyError:
+        return name.lower()
+    return f"'{pattern.value}'" if pattern.type == "str" else name.lower()
+
+
+def _syntax_error(
+    exc: UnexpectedInput, text: str, first_line: int, first_column: int, name: str | None
+) -> MappingSyntaxError:
+    line = (exc.line if exc.line and exc.line > 0 else text.count("\n") + 1) + first_line - 1
+    column = exc.column if exc.column and exc.column > 0 else 1
+    if (exc.line or 1) == 1:
+        column += first_column - 1
+    width = 1
+    if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
+        found = _describe_token(exc.token)
+        width = max(1, len(str(exc.token)))
+        message = f"unexpected {found}"
+        expected = sorted({_describe_terminal(t) for t in exc.expected if not t.startswith("_")})
+    elif isinstance(exc, UnexpectedCharacters):
+        ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
+        message = f"the character '{ch}' is not allowed here"
+        if ch == "'":
+            message += '; write text in double quotes ("...")'
+        expected = sorted({_describe_terminal(t) for t in (exc.allowed or ())})
+    else:
+        message = "the statement ends too early"
+        expected = sorted({_describe_terminal(t) for t in getattr(exc, "expected", ())})
+        if isinstance(exc, UnexpectedEOF | UnexpectedToken):
+            line, column = _end_position(text, first_line)
+            if line == first_line:
+                column += first_column - 1
+    if expected and len(expected) <= 8:
+        message += "; expected " + _or_list(expected)
+    hint = _hint(text)
+    if hint:
+        message += ". " + hint
+    return MappingSyntaxError(message, Position(line, column, line, column + width), name)
+
+
+def _end_position(text: str, first_line: int) -> tuple[int, int]:
+    body = text.rstrip()
+    last_line = body.count("\n")
+    column = len(body) - (body.rfind("\n") + 1) + 1
+    return first_line + last_line, column
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "NAME":
+        return f"name '{token}'"
+    if token.type == "STRING":
+        return f"text {token}"
+    if token.type == "NUMBER":
+        return f"number {token}"
+    return f"'{token}'"
+
+
+def _or_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _hint(text: str) -> str:
+    if re.match(r"\s*[A-Za-z_][\w.]*\s*=[^=]", text) and not re.match(
+        r"\s*(let|def|setting)\b", text
+    ):
+        return "To set a field write 'Field <- value'; to name a value write 'let name = value'"
+    if re.search(r"\bif\b", text) and not re.search(r"\belse\b", text) and "<-" in text:
+        return "An 'if' needs both 'then' and 'else' (use 'else missing' to leave a field out)"
+    return ""
+
+
+# ---- tree to AST -------------------------------------------------------------------------
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "{": "{", "}": "}", "/": "/"}
+
+
+class _Builder(Transformer[Any, Any]):
+    """Turn Lark's tree into ``ast`` nodes with script positions."""
+
+    def __init__(self, first_line: int, first_column: int, name: str | None):
+        super().__init__()
+        self.first_line = first_line
+        self.first_column = first_column
+        self.script_name = name
+
+    def _pos(self, meta: Any) -> Position:
+        if getattr(meta, "empty", True):
+            return ast.NOWHERE
+        return self._shift(meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _tpos(self, token: Token) -> Position:
+        return self._shift(
+            token.line or 1, token.column or 1, token.end_line or 1, token.end_column or 1
+        )
+
+    def _shift(self, line: int, column: int, end_line: int, end_column: int) -> Position:
+        if line == 1:
+            column += self.first_column - 1
+        if end_line == 1:
+            end_column += self.first_column - 1
+        return Position(
+            line + self.first_line - 1, column, end_line + self.first_line - 1, end_column
+        )
+
+    def __default__(self, data: str, children: list[Any], meta: Any) -> Any:
+        raise MappingSyntaxError(
+            f"internal: no builder for {data}", self._pos(meta), self.script_name
+        )
+
+    # statements
+    @v_args(meta=True)
+    def statement(self, meta: Any, c: list[Any]) -> Any:
+        return c[0]
+
+    @v_args(meta=True)
+    def flow_stmt(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.FlowStmt(str(c[0]), self._text(c[1]) if c[1] else None, pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def source_stmt(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.SourceStmt(str(c[0]), str(c[1]), c[2], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def target_stmt(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.TargetStmt(str(c[0]), pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def setting_stmt(self, meta: Any, c: list[Any]) -> ast.Node:
+        type_name, choices = c[1]
+        help_text = self._text(c[3]) if c[3] else None
+        return ast.SettingStmt(str(c[0]), type_name, choices, c[2], help_text, pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def simple_type(self, meta: Any, c: list[Any]) -> tuple[str, tuple[str, ...]]:
+        return str(c[0]), ()
+
+    @v_args(meta=True)
+    def enum_type(self, meta: Any, c: list[Any]) -> tuple[str, tuple[str, ...]]:
+        return "enum", tuple(self._text(t) for t in c)
+
+    @v_args(meta=True)
+    def import_stmt(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.ImportStmt(self._text(c[0]), str(c[1]), pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def def_stmt(self, meta: Any, c: list[Any]) -> ast.Node:
+        params = tuple(str(p) for p in c[1:-1] if p is not None)
+        return ast.DefStmt(str(c[0]), params, c[-1], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def let_stmt(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.LetStmt(str(c[0]), c[1], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def where_stmt(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.WhereStmt(c[0], c[1], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def park_stmt(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.ParkStmt(c[0], c[1], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def rule(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.Rule(c[0], c[1], c[2] or "always", pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def target_path(self, meta: Any, c: list[Any]) -> tuple[str, ...]:
+        return tuple(c)
+
+    @v_args(meta=True)
+    def field_name(self, meta: Any, c: list[Any]) -> str:
+        token = c[0]
+        return self._text(token) if token.type == "STRING" else str(token)
+
+    def on_create(self, c: list[Any]) -> str:
+        return "on_create"
+
+    def if_empty(self, c: list[Any]) -> str:
+        return "if_empty"
+
+    def always(self, c: list[Any]) -> str:
+        return "always"
+
+    @v_args(meta=True)
+    def operation(self, meta: Any, c: list[Any]) -> ast.Node:
+        kind, system, obj, alias, clause, body = c
+        clause_kind, key, key_value = clause if clause else (None, None, None)
+        return ast.Operation(
+            str(kind),
+            str(system),
+            str(obj),
+            str(alias) if alias else None,
+            clause_kind,
+            key,
+            key_value,
+            body,
+            pos=self._pos(meta),
+        )
+
+    def match_clause(self, c: list[Any]) -> tuple[str, str, Any]:
+        return "match", str(c[0]), c[1]
+
+    def unless_clause(self, c: list[Any]) -> tuple[str, str, Any]:
+        return "unless_exists", str(c[0]), c[1]
+
+    @v_args(meta=True)
+    def block(self, meta: Any, c: list[Any]) -> ast.Block:
+        return ast.Block(tuple(c), pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def when_stmt(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.WhenStmt(c[0], c[1], c[2], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def test_stmt(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.TestStmt(self._text(c[0]), c[1], pos=self._pos(meta))
+
+    # expressions
+    @v_args(meta=True)
+    def if_expr(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.IfExpr(c[0], c[1], c[2], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def coalesce(self, meta: Any, c: list[Any]) -> ast.Node:
+        return self._fold("??", c, meta)
+
+    @v_args(meta=True)
+    def or_expr(self, meta: Any, c: list[Any]) -> ast.Node:
+        return self._fold("or", c, meta)
+
+    @v_args(meta=True)
+    def and_expr(self, meta: Any, c: list[Any]) -> ast.Node:
+        return self._fold("and", c, meta)
+
+    @v_args(meta=True)
+    def concat(self, meta: Any, c: list[Any]) -> ast.Node:
+        return self._fold("&", c, meta)
+
+    def _fold(self, op: str, items: list[Any], meta: Any) -> ast.Node:
+        node = items[0]
+        for item in items[1:]:
+            node = ast.Binary(op, node, item, pos=self._span(node, item))
+        return node
+
+    def _span(self, a: ast.Node, b: ast.Node) -> Position:
+        return Position(a.pos.line, a.pos.column, b.pos.end_line, b.pos.end_column)
+
+    @v_args(meta=True)
+    def sum(self, meta: Any, c: list[Any]) -> ast.Node:
+        return self._fold_ops(c)
+
+    @v_args(meta=True)
+    def product(self, meta: Any, c: list[Any]) -> ast.Node:
+        return self._fold_ops(c)
+
+    def _fold_ops(self, c: list[Any]) -> ast.Node:
+        node = c[0]
+        for op, item in zip(c[1::2], c[2::2], strict=True):
+            node = ast.Binary(str(op), node, item, pos=self._span(node, item))
+        return node
+
+    @v_args(meta=True)
+    def not_op(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.Unary("not", c[0], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def neg(self, meta: Any, c: list[Any]) -> ast.Node:
+        if str(c[0]) == "+":
+            return c[1]
+        return ast.Unary("-", c[1], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def compare(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.Binary(str(c[1]), c[0], c[2], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def in_op(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.Binary("in", c[0], c[1], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def not_in_op(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.Binary("not in", c[0], c[1], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def get_field(self, meta: Any, c: list[Any]) -> ast.Node:
+        token = c[1]
+        name = self._text(token) if token.type == "STRING" else str(token)
+        return ast.GetField(c[0], name, pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def get_index(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.GetIndex(c[0], c[1], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def name(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.Name(str(c[0]), pos=self._tpos(c[0]))
+
+    @v_args(meta=True)
+    def record_ref(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.RecordRef(pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def settings_ref(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.SettingsRef(pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def call(self, meta: Any, c: list[Any]) -> ast.Node:
+        args = tuple(a for a in c[1:] if a is not None)
+        return ast.Call(str(c[0]), args, pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def module_call(self, meta: Any, c: list[Any]) -> ast.Node:
+        base = c[0]
+        if not isinstance(base, ast.Name):
+            raise MappingSyntaxError(
+                "only functions of an imported script can be called with a dot "
+                '(import "file.map" as name, then name.function(...))',
+                self._pos(meta),
+                self.script_name,
+            )
+        args = tuple(a for a in c[2:] if a is not None)
+        return ast.Call(f"{base.name}.{c[1]}", args, pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def lookup(self, meta: Any, c: list[Any]) -> ast.Node:
+        kind, system, obj, key, value, message = c
+        return ast.Lookup(
+            str(kind), str(system), str(obj), str(key), value, message, pos=self._pos(meta)
+        )
+
+    @v_args(meta=True)
+    def jmes(self, meta: Any, c: list[Any]) -> ast.Node:
+        raw = str(c[0])[2:-1]
+        text = re.sub(r'\\(["\\])', r"\1", raw)
+        return ast.Jmes(text, pos=self._tpos(c[0]))
+
+    @v_args(meta=True)
+    def list_lit(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.ListLit(tuple(x for x in c if x is not None), pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def object_lit(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.ObjectLit(tuple(x for x in c if x is not None), pos=self._pos(meta))
+
+    def pair(self, c: list[Any]) -> tuple[str, Any]:
+        return c[0], c[1]
+
+    @v_args(meta=True)
+    def each_expr(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.Each(c[0], str(c[1]), c[2], c[3], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def each_value(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.Each(c[0], str(c[1]), c[2], c[3], pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def match_expr(self, meta: Any, c: list[Any]) -> ast.Node:
+        arms = tuple(x for x in c[1:] if isinstance(x, ast.MatchArm))
+        defaults = [x[1] for x in c[1:] if isinstance(x, tuple)]
+        if len(defaults) > 1 or (
+            defaults
+            and not isinstance(c[-1], tuple)
+            and not (c[-1] is None and isinstance(c[-2], tuple))
+        ):
+            raise MappingSyntaxError(
+                "a match has one 'else' arm, and it comes last", self._pos(meta), self.script_name
+            )
+        default = defaults[0] if defaults else None
+        return ast.Match(c[0], arms, default, pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def arm(self, meta: Any, c: list[Any]) -> ast.Node:
+        items = [x for x in c if x is not None]
+        return ast.MatchArm(tuple(items[:-1]), items[-1], pos=self._pos(meta))
+
+    def else_arm(self, c: list[Any]) -> tuple[str, Any]:
+        return "else", c[0]
+
+    # literals
+    @v_args(meta=True)
+    def string(self, meta: Any, c: list[Any]) -> ast.Node:
+        return self._template(c[0])
+
+    @v_args(meta=True)
+    def number(self, meta: Any, c: list[Any]) -> ast.Node:
+        text = str(c[0])
+        value: int | Decimal = Decimal(text) if "." in text else int(text)
+        return ast.Literal(value, pos=self._tpos(c[0]))
+
+    @v_args(meta=True)
+    def true(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.Literal(True, pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def false(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.Literal(False, pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def null(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.Literal(None, pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def missing(self, meta: Any, c: list[Any]) -> ast.Node:
+        return ast.Literal(MISSING, pos=self._pos(meta))
+
+    def _text(self, token: Token) -> str:
+        """A string literal's text; ``{...}`` is not allowed where only plain text fits."""
+        node = self._template(token)
+        if isinstance(node, ast.Literal):
+            return str(node.value)
+        raise MappingSyntaxError(
+            "only plain text is allowed here (no {...}); write \\{ for a literal brace",
+            self._tpos(token),
+            self.script_name,
+        )
+
+    def _template(self, token: Token) -> ast.Node:
+        raw = str(token)[1:-1]
+        parts: list[str | ast.Node] = []
+        buf: list[str] = []
+        i = 0
+        while i < len(raw):
+            ch = raw[i]
+            if ch == "\\" and i + 1 < len(raw):
+                nxt = raw[i + 1]
+                if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2 : i + 6]):
+                    buf.append(chr(int(raw[i + 2 : i + 6], 16)))
+                    i += 6
+                    continue
+                if nxt not in _ESCAPES:
+                    raise MappingSyntaxError(
+                        f"unknown escape '\\{nxt}' in text; use \\\\ for a backslash",
+                        self._tpos(token),
+                        self.script_name,
+                    )
+                buf.append(_ESCAPES[nxt])
+                i += 2
+                continue
+            if ch == "{":
+                close = _find_close(raw, i)
+                if close < 0:
+                    raise MappingSyntaxError(
+                        "a '{' in this text is never closed; write \\{ for a literal brace",
+                        self._tpos(token),
+                        self.script_name,
+                    )
+                if buf:
+                    parts.append("".join(buf))
+                    buf = []
+                column = (token.column or 1) + 1 + i + 1
+                line = token.line or 1
+                inner = parse_chunk(
+                    raw[i + 1 : close],
+                    line + self.first_line - 1,
+                    start="expr",
+                    name=self.script_name,
+                    first_column=column + (self.first_column - 1 if line == 1 else 0),
+                )
+                parts.append(inner)
+                i = close + 1
+                continue
+            if ch == "}":
+                raise MappingSyntaxError(
+                    "a '}' in this text has no '{'; write \\} for a brace",
+                    self._tpos(token),
+                    self.script_name,
+                )
+            buf.append(ch)
+            i += 1
+        if buf:
+            parts.append("".join(buf))
+        if all(isinstance(p, str) for p in parts):
+            return ast.Literal(
+                "".join(p for p in parts if isinstance(p, str)), pos=self._tpos(token)
+            )
+        return ast.Template(tuple(parts), pos=self._tpos(token))
+
+
+def _find_close(raw: str, start: int) -> int:
+    depth = 0
+    i = start
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def tree_of(text: str) -> Tree[Any]:
+    """The raw Lark tree of one statement (for debugging the grammar)."""
+    return _lark().parse(text, start="statement")

@@ -1,0 +1,336 @@
+"""Helpers that compiled scripts call at run time.
+
+Generated code (see ``compiler.py``) inlines plain field access and calls these helpers for
+everything with rules of its own: arithmetic on exact numbers, comparisons that treat
+``missing``/``null`` sensibly, text templates, lookups through the resolver, and the safety
+counters (time and output size per record). Every helper raises ``MappingValueError`` with a
+message a person can act on; the script turns it into a positioned ``MappingRuntimeError``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Any
+
+from mapwright.dsl.errors import MappingLimitError, MappingValueError
+from mapwright.dsl.plan import Lookup, Operation, Ref
+from mapwright.dsl.values import MISSING, snippet, to_decimal, type_name
+
+MAX_ITEMS_PER_RECORD = 200_000
+MAX_SECONDS_PER_RECORD = 5.0
+
+
+class ValueFailure(MappingValueError):
+    """A helper's failure that knows the value it failed on."""
+
+    def __init__(self, message: str, value: Any = MISSING):
+        super().__init__(message)
+        self.value = value
+
+
+class SkipRecord(Exception):  # noqa: N818 - control flow, not an error
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+class ParkRecord(Exception):  # noqa: N818 - control flow, not an error
+    def __init__(self, message: str):
+        self.message = message
+
+
+class Context:
+    """Per-run state: the resolver, the planned operations and the safety counters."""
+
+    __slots__ = ("resolver", "ops", "items", "deadline", "max_items")
+
+    def __init__(self, resolver: Any, *, max_seconds: float, max_items: int):
+        self.resolver = resolver
+        self.ops: list[Operation] = []
+        self.items = 0
+        self.max_items = max_items
+        self.deadline = time.monotonic() + max_seconds
+
+    def tick(self, count: int = 1) -> None:
+        self.items += count
+        if self.items > self.max_items:
+            raise MappingLimitError(
+                f"this record produced more than {self.max_items:,} list items; "
+                "check the each-loops or split the record"
+            )
+        if not self.items & 63 and time.monotonic() > self.deadline:
+            raise MappingLimitError("this record took too long to map (time limit reached)")
+
+
+# ---- values ------------------------------------------------------------------------------
+
+
+def _num(value: Any, side: str, op: str) -> Any:
+    if type(value) is int or type(value) is Decimal:
+        return value
+    if value is MISSING or value is None:
+        raise ValueFailure(
+            f"cannot {op}: the {side} side is {type_name(value)} "
+            "(use ?? to give a default, e.g. (x ?? 0))",
+            value,
+        )
+    if isinstance(value, Ref):
+        raise _ref_error(value)
+    if isinstance(value, bool):
+        raise ValueFailure(f"cannot {op}: the {side} side is true/false, not a number", value)
+    if isinstance(value, float):
+        return to_decimal(value)
+    if isinstance(value, str):
+        try:
+            return to_decimal(value)
+        except TypeError:
+            pass
+    raise ValueFailure(
+        f"cannot {op}: the {side} side is {type_name(value)} {snippet(value)}, not a number",
+        value,
+    )
+
+
+def _ref_error(ref: Ref) -> MappingValueError:
+    name = ref.alias + "." + ".".join(ref.path)
+    return ValueFailure(
+        f"{name} is only known when the flow runs; assign it directly to a field "
+        "(Field <- " + name + ") instead of computing with it"
+    )
+
+
+def add(a: Any, b: Any) -> Any:
+    if isinstance(a, _dt.date) and type(b) in (int, Decimal):
+        return a + _dt.timedelta(days=int(b))
+    return _num(a, "left", "add") + _num(b, "right", "add")
+
+
+def sub(a: Any, b: Any) -> Any:
+    if isinstance(a, _dt.date) and isinstance(b, _dt.date):
+        return (a - b).days
+    if isinstance(a, _dt.date) and type(b) in (int, Decimal):
+        return a - _dt.timedelta(days=int(b))
+    return _num(a, "left", "subtract") - _num(b, "right", "subtract")
+
+
+def mul(a: Any, b: Any) -> Any:
+    return _num(a, "left", "multiply") * _num(b, "right", "multiply")
+
+
+def div(a: Any, b: Any) -> Any:
+    left = _num(a, "left", "divide")
+    right = _num(b, "right", "divide")
+    if right == 0:
+        raise ValueFailure("cannot divide by zero", b)
+    try:
+        result = Decimal(left) / Decimal(right)
+    except (DivisionByZero, InvalidOperation) as exc:
+        raise ValueFailure(f"cannot divide: {exc}") from None
+    return int(result) if result == result.to_integral_value() and type(left) is int else result
+
+
+def neg(a: Any) -> Any:
+    return -_num(a, "", "negate")
+
+
+def text(value: Any) -> str:
+    """How a value reads inside text: missing/null read as empty text."""
+    if type(value) is str:
+        return value
+    if value is MISSING or value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, _dt.date | _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Ref):
+        raise _ref_error(value)
+    if isinstance(value, int | float):
+        return str(value)
+    from mapwright.dsl.jsonio import dumps
+
+    return dumps(value)
+
+
+def concat(a: Any, b: Any) -> str:
+    return text(a) + text(b)
+
+
+def template(*parts: Any) -> str:
+    return "".join([text(p) for p in parts])
+
+
+def truthy(value: Any) -> bool:
+    """JMESPath truthiness: false, missing, null, "", [] and {} are false; 0 is true."""
+    if value is True:
+        return True
+    if value is False or value is MISSING or value is None:
+        return False
+    if isinstance(value, str | list | dict):
+        return len(value) > 0
+    return True
+
+
+def eq(a: Any, b: Any) -> bool:
+    if isinstance(a, Ref) or isinstance(b, Ref):
+        raise _ref_error(a if isinstance(a, Ref) else b)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, float):
+        a = to_decimal(a)
+    if isinstance(b, float):
+        b = to_decimal(b)
+    return bool(a == b)
+
+
+def _ordered(a: Any, b: Any, op: str) -> tuple[Any, Any] | None:
+    if a is MISSING or a is None or b is MISSING or b is None:
+        return None
+    if isinstance(a, Ref) or isinstance(b, Ref):
+        raise _ref_error(a if isinstance(a, Ref) else b)
+    numeric = (int, Decimal, float)
+    if isinstance(a, numeric) and isinstance(b, numeric) and not isinstance(a | b, bool):
+        return to_decimal(a), to_decimal(b)
+    if isinstance(a, str) and isinstance(b, str):
+        return a, b
+    if isinstance(a, _dt.datetime) and isinstance(b, _dt.datetime):
+        return a, b
+    if isinstance(a, _dt.date) and isinstance(b, _dt.date):
+        return a, b
+    raise ValueFailure(
+        f"cannot compare {type_name(a)} {snippet(a)} {op} {type_name(b)} {snippet(b)}", a
+    )
+
+
+def lt(a: Any, b: Any) -> bool:
+    pair = _ordered(a, b, "<")
+    return pair is not None and pair[0] < pair[1]
+
+
+def le(a: Any, b: Any) -> bool:
+    pair = _ordered(a, b, "<=")
+    return pair is not None and pair[0] <= pair[1]
+
+
+def gt(a: Any, b: Any) -> bool:
+    pair = _ordered(a, b, ">")
+    return pair is not None and pair[0] > pair[1]
+
+
+def ge(a: Any, b: Any) -> bool:
+    pair = _ordered(a, b, ">=")
+    return pair is not None and pair[0] >= pair[1]
+
+
+def contains(container: Any, item: Any) -> bool:
+    if container is MISSING or container is None:
+        return False
+    if isinstance(container, list):
+        return any(eq(item, x) for x in container)
+    if isinstance(container, str):
+        return isinstance(item, str) and item in container
+    if isinstance(container, dict):
+        return isinstance(item, str) and item in container
+    raise ValueFailure(
+        f"'in' needs a list, text or object on its right, not {type_name(container)}"
+    )
+
+
+def get(value: Any, key: Any) -> Any:
+    """``value.key`` or ``value[key]`` for any key: missing when not there."""
+    if type(value) is dict:
+        return value.get(key, MISSING) if type(key) is str else MISSING
+    if type(value) is list and type(key) is int:
+        if -len(value) <= key < len(value):
+            return value[key]
+        return MISSING
+    if isinstance(value, Ref) and type(key) is str:
+        return Ref(value.alias, (*value.path, key))
+    if isinstance(key, Decimal) and key == key.to_integral_value():
+        return get(value, int(key))
+    return MISSING
+
+
+def items(value: Any, ctx: Context) -> list[Any]:
+    """The list an ``each`` walks over: missing/null walk nothing."""
+    if type(value) is list:
+        ctx.tick(len(value))
+        return value
+    if value is MISSING or value is None:
+        return []
+    raise ValueFailure(f"each needs a list, but got {type_name(value)} {snippet(value)}", value)
+
+
+def set_path(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """Write ``value`` at ``path`` (``A.B.C``), creating objects on the way."""
+    node = target
+    for key in path[:-1]:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            node[key] = child
+        node = child
+    node[path[-1]] = value
+
+
+# ---- lookups -----------------------------------------------------------------------------
+
+
+def _lookup(ctx: Context, system: str, obj: str, key: str, value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, Ref):
+        raise _ref_error(value)
+    found = ctx.resolver.find(Lookup(system, obj, key, value))
+    return list(found)
+
+
+def find(ctx: Context, system: str, obj: str, key: str, value: Any) -> Any:
+    if value is MISSING or value is None or value == "":
+        return MISSING
+    rows = _lookup(ctx, system, obj, key, value)
+    if not rows:
+        return MISSING
+    if len(rows) > 1:
+        raise ParkRecord(
+            f"{len(rows)} records of {system}.{obj} have {key} = {snippet(value)}; "
+            "the match is ambiguous, so the record was parked: make the key unique or "
+            "choose another match key"
+        )
+    return rows[0]
+
+
+def find_all(ctx: Context, system: str, obj: str, key: str, value: Any) -> list[Any]:
+    if value is MISSING or value is None or value == "":
+        return []
+    return _lookup(ctx, system, obj, key, value)
+
+
+def exists(ctx: Context, system: str, obj: str, key: str, value: Any) -> bool:
+    if value is MISSING or value is None or value == "":
+        return False
+    return bool(_lookup(ctx, system, obj, key, value))
+
+
+def require(
+    ctx: Context, system: str, obj: str, key: str, value: Any, message: Any = MISSING
+) -> Any:
+    found = find(ctx, system, obj, key, value)
+    if found is MISSING:
+        if message is MISSING or message is None:
+            message = f"no {system}.{obj} with {key} = {snippet(value)}"
+        raise ParkRecord(text(message))
+    return found
+
+
+def operation(ctx: Context, op: Operation) -> None:
+    ctx.ops.append(op)
+
+
+def park(message: Any) -> None:
+    raise ParkRecord(text(message) or "parked by the script")
+
+
+def skip(reason: Any) -> None:
+    raise SkipRecord(text(reason))
