@@ -1,0 +1,556 @@
+"""Write rules of the sandbox: body parsing, mandatory fields, uniqueness, derived values.
+
+What Exact does on POST/PUT/DELETE, as far as the reference notes know it: unknown
+properties and malformed bodies are 400; missing mandatory fields are 400 with one
+``Mandatory: <field>`` line each (Dutch ``Verplicht:`` with ``language="nl"``); duplicates are
+500 ``Gegeven bestaat reeds.``/"record already exists"; unknown references are 500
+``Ongeldige referentie: …``; invoicing a non-customer is 500 ``Ongeldig: Factuur voor (Type)``.
+Derived values follow the notes: account codes right-aligned to 18, order/invoice/delivery
+numbers counting up, line amounts and header totals, ``*Name``/``*Code``/``*Description``
+companions, order status 12/20/21, stock (PlannedStockOut on open order lines, CurrentStock
+down on delivery).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+from mapwright.connectors.exact_online.fields import FIELDS
+from mapwright.connectors.exact_online.odata import parse_date
+from mapwright.connectors.exact_online.sandbox.state import Store, new_guid
+from mapwright.connectors.exact_online.sandbox.views import LINES
+
+Row = dict[str, Any]
+
+MANDATORY: dict[str, tuple[str, ...]] = {
+    "crm/Accounts": ("Name",),
+    "crm/Contacts": ("Account",),
+    "logistics/Items": ("Code", "Description"),
+    "logistics/SalesItemPrices": ("Item",),
+    "inventory/ItemWarehouses": ("Item", "Warehouse"),
+    "salesorder/SalesOrders": ("OrderedBy",),
+    "salesorder/SalesOrderLines": ("Item",),
+    "salesinvoice/SalesInvoices": ("OrderedBy",),
+    "salesinvoice/SalesInvoiceLines": ("Item",),
+    "salesentry/SalesEntries": ("Customer", "Journal"),
+    "salesentry/SalesEntryLines": ("AmountFC", "GLAccount"),
+    "salesorder/GoodsDeliveries": ("DeliveryDate",),
+    "salesorder/GoodsDeliveryLines": ("SalesOrderLineID", "QuantityDelivered"),
+    "vat/VATCodes": ("Code", "Description"),
+    "cashflow/PaymentConditions": ("Code", "Description"),
+    "webhooks/WebhookSubscriptions": ("CallbackURL", "Topic"),
+}
+UNIQUE: dict[str, tuple[str, ...]] = {
+    "crm/Accounts": ("Code",),
+    "logistics/Items": ("Code",),
+    "vat/VATCodes": ("Code",),
+    "cashflow/PaymentConditions": ("Code",),
+    "salesorder/SalesOrders": ("OrderNumber",),
+    "inventory/ItemWarehouses": ("Item", "Warehouse"),
+    "webhooks/WebhookSubscriptions": ("Topic", "CallbackURL"),
+}
+MAX_LENGTH: dict[tuple[str, str], int] = {
+    ("crm/Accounts", "Code"): 18,
+    ("logistics/Items", "Description"): 60,
+    ("logistics/Items", "ExtraDescription"): 255,
+}
+DUTCH = {"OrderedBy": "Besteld door", "InvoiceTo": "Factuur voor", "DeliverTo": "Leveren aan"}
+DELETED_TYPES = {
+    "crm/Accounts": 2,
+    "crm/Addresses": 3,
+    "crm/Contacts": 5,
+    "logistics/SalesItemPrices": 8,
+    "logistics/Items": 9,
+    "salesorder/SalesOrders": 12,
+}
+WEBHOOK_TOPICS = {
+    "Accounts",
+    "Addresses",
+    "Contacts",
+    "Items",
+    "StockPositions",
+    "SalesOrders",
+    "SalesInvoices",
+    "GoodsDeliveries",
+    "BankEntries",
+    "CashEntries",
+}
+
+
+class ApiError(Exception):
+    """An answer in Exact's OData error shape."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _coerce(endpoint: str, name: str, value: Any) -> Any:
+    edm = FIELDS[endpoint][name].edm
+    if value is None:
+        return None
+    try:
+        if edm == "Guid":
+            return str(uuid.UUID(str(value)))
+        if edm == "DateTime":
+            moment = parse_date(value)
+            return int(moment.timestamp() * 1000) if moment else None
+        if edm == "Double":
+            return float(value)
+        if edm in ("Int16", "Int32", "Int64", "Byte"):
+            return int(value)
+        if edm == "Boolean":
+            if not isinstance(value, bool):
+                raise ValueError
+            return value
+        if edm == "String":
+            return str(value)
+    except (TypeError, ValueError):
+        raise ApiError(
+            400, f"Error processing request stream. Invalid value for property '{name}'."
+        ) from None
+    return value
+
+
+class Rules:
+    """Applies writes to the store for one division."""
+
+    def __init__(
+        self,
+        store: Store,
+        rng: random.Random,
+        clock: Any,
+        division: int,
+        *,
+        language: str = "en",
+        user_id: str = "",
+    ):
+        self.store = store
+        self.rng = rng
+        self.clock = clock
+        self.division = division
+        self.language = language
+        self.user_id = user_id
+
+    # -- helpers -----------------------------------------------------------------------------
+    def parse_body(self, endpoint: str, body: Any, *, lines: bool = True) -> Row:
+        if not isinstance(body, dict):
+            raise ApiError(
+                400,
+                "Error processing request stream. The request should be a "
+                "valid top-level resource object.",
+            )
+        fields = FIELDS[endpoint]
+        line_spec = LINES.get(endpoint) if lines else None
+        row: Row = {}
+        for name, value in body.items():
+            if name == "__metadata":
+                continue
+            if name not in fields:
+                raise ApiError(
+                    400,
+                    "Parsing request content failed due to: Make sure to only "
+                    f"use property names that are defined by the type ('{name}')",
+                )
+            if line_spec and name == line_spec[0]:
+                if not isinstance(value, list):
+                    raise ApiError(
+                        400,
+                        "Error processing request stream. The request should "
+                        "be a valid top-level resource object.",
+                    )
+                row[name] = [self.parse_body(line_spec[1], v, lines=False) for v in value]
+            elif fields[name].edm == "Complex":
+                continue
+            else:
+                row[name] = _coerce(endpoint, name, value)
+        return row
+
+    def mandatory(self, endpoint: str, row: Row, prefix: str = "") -> list[str]:
+        word = "Verplicht" if self.language == "nl" else "Mandatory"
+        missing = []
+        for name in MANDATORY.get(endpoint, ()):
+            if row.get(name) in (None, ""):
+                label = DUTCH.get(name, name) if self.language == "nl" else name
+                missing.append(f"{word}: {prefix}{label}")
+        if endpoint == "crm/Contacts" and not (row.get("FirstName") or row.get("LastName")):
+            missing.append(f"{word}: {prefix}LastName")
+        return missing
+
+    def get(self, table: str, key: Any) -> Row | None:
+        return self.store.table(table).get(str(key).lower()) if key else None
+
+    def ref(self, table: str, key: Any, label: str) -> Row:
+        found = self.get(table, key)
+        if found is None:
+            word = "Ongeldige referentie" if self.language == "nl" else "Invalid reference"
+            raise ApiError(500, f"{word}: {label}")
+        return found
+
+    def _duplicate(self) -> ApiError:
+        return ApiError(
+            500, "Gegeven bestaat reeds." if self.language == "nl" else "Record already exists."
+        )
+
+    def stamp(self, row: Row, created: bool) -> None:
+        now = self.clock.ms()
+        if created:
+            row["Created"] = now
+            row["Creator"] = self.user_id
+        row["Modified"] = now
+        row["Modifier"] = self.user_id
+        row["Division"] = self.division
+
+    def item_warehouse(self, item: str, warehouse: str | None = None) -> Row:
+        table = self.store.table("inventory/ItemWarehouses")
+        if warehouse is None:
+            mains = [w for w in self.store.table("inventory/Warehouses").values() if w.get("Main")]
+            warehouse = mains[0]["ID"] if mains else None
+        for row in table.values():
+            if row["Item"] == item and (warehouse is None or row["Warehouse"] == warehouse):
+                return row
+        item_row = self.ref("logistics/Items", item, "Item")
+        wh = self.get("inventory/Warehouses", warehouse) or {}
+        row = {
+            "ID": new_guid(self.rng),
+            "Item": item,
+            "ItemCode": item_row["Code"],
+            "ItemDescription": item_row["Description"],
+            "ItemUnit": item_row.get("Unit"),
+            "Warehouse": warehouse,
+            "WarehouseCode": wh.get("Code"),
+            "WarehouseDescription": wh.get("Description"),
+            "CurrentStock": 0.0,
+            "PlannedStockIn": 0.0,
+            "PlannedStockOut": 0.0,
+            "ReservedStock": 0.0,
+        }
+        self.stamp(row, True)
+        return self.store.put("inventory/ItemWarehouses", row["ID"], row)
+
+    def move_stock(
+        self, item: str, *, current: float = 0, planned_out: float = 0, warehouse: str | None = None
+    ) -> None:
+        row = self.item_warehouse(item, warehouse)
+        row["CurrentStock"] = float(row.get("CurrentStock") or 0) + current
+        row["PlannedStockOut"] = float(row.get("PlannedStockOut") or 0) + planned_out
+        row["ProjectedStock"] = (
+            row["CurrentStock"] + float(row.get("PlannedStockIn") or 0) - row["PlannedStockOut"]
+        )
+        self.stamp(row, False)
+        self.store.put("inventory/ItemWarehouses", row["ID"], row)
+        item_row = self.get("logistics/Items", item)
+        if item_row is not None:
+            item_row["Stock"] = sum(
+                float(r.get("CurrentStock") or 0)
+                for r in self.store.table("inventory/ItemWarehouses").values()
+                if r["Item"] == item
+            )
+            self.store.put("logistics/Items", item, item_row)
+
+    # -- create ------------------------------------------------------------------------------
+    def create(self, endpoint: str, body: Any) -> Row:
+        row = self.parse_body(endpoint, body)
+        missing = self.mandatory(endpoint, row)
+        line_spec = LINES.get(endpoint)
+        if line_spec:
+            lines = row.get(line_spec[0]) or []
+            if not lines and endpoint != "salesentry/SalesEntries":
+                missing.append(
+                    ("Verplicht: " if self.language == "nl" else "Mandatory: ") + line_spec[0]
+                )
+            for line in lines:
+                missing += self.mandatory(line_spec[1], line)
+        if missing:
+            raise ApiError(400, "\r\n".join(dict.fromkeys(missing)))
+        for (ep, name), limit in MAX_LENGTH.items():
+            value = row.get(name)
+            if ep == endpoint and isinstance(value, str) and len(value.strip()) > limit:
+                raise ApiError(400, f"{name}: maximum length is {limit} characters")
+        key_field = "ItemID" if endpoint == "read/logistics/ItemExtraField" else None
+        from mapwright.connectors.exact_online.fields import PRIMARY_KEYS
+
+        key_field = key_field or PRIMARY_KEYS[endpoint]
+        row[key_field] = str(row.get(key_field) or new_guid(self.rng)).lower()
+        hook = getattr(self, "_create_" + endpoint.split("/")[-1].lower(), None)
+        if hook is not None:
+            existing = hook(row)
+            if existing is not None:
+                return existing
+        self._unique(endpoint, row)
+        self.stamp(row, True)
+        lines_in = row.pop(line_spec[0], None) if line_spec else None
+        self.store.put(endpoint, row[key_field], row)
+        if line_spec and lines_in:
+            for number, line in enumerate(lines_in, start=1):
+                self._add_line(endpoint, row, line, number)
+            self._totals(endpoint, row)
+        return row
+
+    def _unique(self, endpoint: str, row: Row, key: str | None = None) -> None:
+        names = UNIQUE.get(endpoint)
+        if not names or any(row.get(n) in (None, "") for n in names):
+            return
+        wanted = tuple(str(row[n]).strip().casefold() for n in names)
+        for other_key, other in self.store.table(endpoint).items():
+            if other_key == key:
+                continue
+            if tuple(str(other.get(n)).strip().casefold() for n in names) == wanted:
+                raise self._duplicate()
+
+    def _create_accounts(self, row: Row) -> None:
+        if row.get("Code"):
+            row["Code"] = str(row["Code"]).strip().rjust(18)
+        else:
+            codes = [
+                int(r["Code"])
+                for r in self.store.table("crm/Accounts").values()
+                if str(r.get("Code", "")).strip().isdigit()
+            ]
+            row["Code"] = str(max(codes, default=0) + 1).rjust(18)
+        row.setdefault("Type", "A")
+        row["IsSales"] = row.get("Status") == "C"
+
+    def _create_contacts(self, row: Row) -> None:
+        account = self.ref("crm/Accounts", row["Account"], "Account")
+        row["AccountName"] = account.get("Name")
+        row["AccountIsCustomer"] = account.get("Status") == "C"
+        row["FullName"] = " ".join(
+            str(row[n]) for n in ("FirstName", "MiddleName", "LastName") if row.get(n)
+        )
+        if not account.get("MainContact"):
+            account["MainContact"] = row["ID"]
+            self.store.put("crm/Accounts", account["ID"], account)
+        row["IsMainContact"] = account.get("MainContact") == row["ID"]
+        row["AccountMainContact"] = account.get("MainContact")
+
+    def _create_addresses(self, row: Row) -> Row | None:
+        if row.get("Account"):
+            row["AccountName"] = self.ref("crm/Accounts", row["Account"], "Account").get("Name")
+        same = ("Account", "Type", "AddressLine1", "AddressLine2", "Postcode", "City", "Country")
+        for other in self.store.table("crm/Addresses").values():
+            if all(other.get(n) == row.get(n) for n in same):
+                return other
+        return None
+
+    def _create_items(self, row: Row) -> None:
+        group = self.get("logistics/ItemGroups", row.get("ItemGroup"))
+        if row.get("ItemGroup") and group is None:
+            self.ref("logistics/ItemGroups", row["ItemGroup"], "ItemGroup")
+        if group:
+            row["ItemGroupCode"] = group["Code"]
+            row["ItemGroupDescription"] = group["Description"]
+        row.setdefault("IsSalesItem", True)
+        row.setdefault("IsStockItem", True)
+        row.setdefault("Unit", "pc")
+        row.setdefault("Stock", 0.0)
+
+    def _create_salesitemprices(self, row: Row) -> None:
+        item = self.ref("logistics/Items", row["Item"], "Item")
+        row["ItemCode"], row["ItemDescription"] = item["Code"], item["Description"]
+        row.setdefault("Currency", "EUR")
+
+    def _create_itemwarehouses(self, row: Row) -> None:
+        self.ref("logistics/Items", row["Item"], "Item")
+        self.ref("inventory/Warehouses", row["Warehouse"], "Warehouse")
+        row.update(CurrentStock=0.0, PlannedStockIn=0.0, PlannedStockOut=0.0)
+
+    def _create_salesorders(self, row: Row) -> None:
+        ordered = self.ref(
+            "crm/Accounts",
+            row["OrderedBy"],
+            DUTCH["OrderedBy"] if self.language == "nl" else "OrderedBy",
+        )
+        for name in ("DeliverTo", "InvoiceTo"):
+            target = self.ref("crm/Accounts", row.get(name) or ordered["ID"], name)
+            row[name], row[name + "Name"] = target["ID"], target.get("Name")
+        row["OrderedByName"] = ordered.get("Name")
+        if row.get("OrderNumber") is None:
+            row["OrderNumber"] = self.store.next("order_number")
+        row.update(Status=12, DeliveryStatus=12, InvoiceStatus=12, ApprovalStatus=1)
+        row.setdefault("Currency", "EUR")
+        row.setdefault("OrderDate", self.clock.ms())
+        self._unique("salesorder/SalesOrders", row)
+
+    def _create_salesinvoices(self, row: Row) -> None:
+        ordered = self.ref("crm/Accounts", row["OrderedBy"], "OrderedBy")
+        if ordered.get("Status") != "C":
+            raise ApiError(
+                500,
+                "Ongeldig: Factuur voor (Type)"
+                if self.language == "nl"
+                else "Invalid: Invoice to (Type)",
+            )
+        row.setdefault("InvoiceTo", ordered["ID"])
+        row["OrderedByName"] = row["InvoiceToName"] = ordered.get("Name")
+        row.setdefault("Journal", "70")
+        row.setdefault("Type", 8020)
+        row.setdefault("Currency", "EUR")
+        row.setdefault("InvoiceDate", self.clock.ms())
+        row["InvoiceNumber"] = self.store.next("invoice_number", 24000001)
+        row["Status"] = 10
+
+    def _create_salesentries(self, row: Row) -> None:
+        self.ref("crm/Accounts", row["Customer"], "Customer")
+        row["EntryNumber"] = self.store.next("entry_number", 24700001)
+        row.setdefault("Type", 20)
+        row.setdefault("Currency", "EUR")
+        row.setdefault("EntryDate", self.clock.ms())
+
+    def _create_goodsdeliveries(self, row: Row) -> None:
+        row["DeliveryNumber"] = self.store.next("delivery_number")
+        row["EntryNumber"] = row["DeliveryNumber"]
+        for line in row.get("GoodsDeliveryLines") or []:
+            self.ref("salesorder/SalesOrderLines", line["SalesOrderLineID"], "SalesOrderLineID")
+
+    def _create_webhooksubscriptions(self, row: Row) -> None:
+        if row["Topic"] not in WEBHOOK_TOPICS:
+            raise ApiError(400, f"Invalid topic: {row['Topic']}")
+        row["UserID"] = self.user_id
+
+    # -- lines -------------------------------------------------------------------------------
+    def _add_line(self, endpoint: str, head: Row, line: Row, number: int) -> None:
+        _, table, link = LINES[endpoint]
+        key = "EntryID" if endpoint == "salesorder/GoodsDeliveries" else ""
+        line["ID"] = str(line.get("ID") or new_guid(self.rng)).lower()
+        line[link] = head[key or link]
+        line["LineNumber"] = number
+        line["Division"] = self.division
+        if line.get("Item"):
+            item = self.ref("logistics/Items", line["Item"], "Item")
+            line["ItemCode"], line["ItemDescription"] = item["Code"], item["Description"]
+            line.setdefault("Description", item["Description"])
+            line.setdefault("UnitCode", item.get("Unit"))
+            line.setdefault("VATCode", item.get("SalesVatCode"))
+            if line.get("UnitPrice") is None:
+                line["UnitPrice"] = float(item.get("StandardSalesPrice") or 0)
+        if endpoint in ("salesorder/SalesOrders", "salesinvoice/SalesInvoices"):
+            quantity = float(line.get("Quantity") or 1)
+            line["Quantity"] = quantity
+            net = float(line["UnitPrice"]) * (1 - float(line.get("Discount") or 0))
+            line["NetPrice"] = round(net, 2)
+            line["AmountFC"] = round(net * quantity, 2)
+            vat = self._vat(line.get("VATCode"))
+            line["VATPercentage"] = vat
+            amount_vat = round(line["AmountFC"] * vat, 2)
+            line["VATAmount" if endpoint == "salesorder/SalesOrders" else "VATAmountFC"] = (
+                amount_vat
+            )
+        if endpoint == "salesorder/SalesOrders":
+            line.update(
+                OrderNumber=head["OrderNumber"],
+                QuantityDelivered=0.0,
+                QuantityInvoiced=0.0,
+                DeliveryDate=line.get("DeliveryDate") or head.get("DeliveryDate"),
+            )
+            self.move_stock(
+                line["Item"], planned_out=line["Quantity"], warehouse=head.get("WarehouseID")
+            )
+        if endpoint == "salesorder/GoodsDeliveries":
+            self._deliver(head, line)
+        if endpoint == "salesentry/SalesEntries":
+            vat = self._vat(line.get("VATCode"))
+            line.setdefault("VATAmountFC", round(float(line["AmountFC"]) * vat, 2))
+        self.stamp(line, True)
+        self.store.put(table, line["ID"], line)
+
+    def _vat(self, code: Any) -> float:
+        for row in self.store.table("vat/VATCodes").values():
+            if code is not None and str(row.get("Code")).strip() == str(code).strip():
+                return float(row.get("Percentage") or 0)
+        return 0.0
+
+    def _deliver(self, head: Row, line: Row) -> None:
+        order_line = self.ref(
+            "salesorder/SalesOrderLines", line["SalesOrderLineID"], "SalesOrderLineID"
+        )
+        quantity = float(line["QuantityDelivered"])
+        order_line["QuantityDelivered"] = float(order_line.get("QuantityDelivered") or 0) + quantity
+        self.stamp(order_line, False)
+        self.store.put("salesorder/SalesOrderLines", order_line["ID"], order_line)
+        order = self.ref("salesorder/SalesOrders", order_line["OrderID"], "OrderID")
+        line.update(
+            Item=order_line["Item"],
+            ItemCode=order_line.get("ItemCode"),
+            ItemDescription=order_line.get("ItemDescription"),
+            QuantityOrdered=order_line["Quantity"],
+            SalesOrderNumber=order["OrderNumber"],
+            SalesOrderLineNumber=order_line["LineNumber"],
+            DeliveryDate=head.get("DeliveryDate"),
+        )
+        self.move_stock(
+            order_line["Item"],
+            current=-quantity,
+            planned_out=-quantity,
+            warehouse=order.get("WarehouseID"),
+        )
+        head.setdefault("DeliveryAccount", order.get("DeliverTo"))
+        head["DeliveryAccountName"] = order.get("DeliverToName")
+        lines = [
+            r
+            for r in self.store.table("salesorder/SalesOrderLines").values()
+            if r["OrderID"] == order["OrderID"]
+        ]
+        done = all(float(r.get("QuantityDelivered") or 0) >= float(r["Quantity"]) for r in lines)
+        order["Status"] = order["DeliveryStatus"] = 21 if done else 20
+        self.stamp(order, False)
+        self.store.put("salesorder/SalesOrders", order["OrderID"], order)
+        self.store.put("salesorder/GoodsDeliveries", head["EntryID"], head)
+
+    def _totals(self, endpoint: str, head: Row) -> None:
+        _, table, link = LINES[endpoint]
+        key = head[link] if link in head else head.get("EntryID")
+        lines = [r for r in self.store.table(table).values() if r.get(link) == key]
+        if endpoint == "salesorder/GoodsDeliveries":
+            return
+        excl = round(sum(float(r.get("AmountFC") or 0) for r in lines), 2)
+        vat = round(sum(float(r.get("VATAmount") or r.get("VATAmountFC") or 0) for r in lines), 2)
+        if endpoint == "salesentry/SalesEntries":
+            head.update(
+                AmountFC=round(excl + vat, 2),
+                AmountDC=round(excl + vat, 2),
+                VATAmountFC=vat,
+                VATAmountDC=vat,
+            )
+        else:
+            head.update(
+                AmountFCExclVat=excl, AmountFC=round(excl + vat, 2), AmountDC=round(excl + vat, 2)
+            )
+            if endpoint == "salesinvoice/SalesInvoices":
+                head.update(VATAmountFC=vat, VATAmountDC=vat)
+        self.store.put(endpoint, key, head)
+
+    # -- update / delete ---------------------------------------------------------------------
+    def update(self, endpoint: str, key: str, body: Any) -> None:
+        row = self.get(endpoint, key)
+        if row is None:
+            raise ApiError(404, "Not found")
+        changes = self.parse_body(endpoint, body, lines=False)
+        if endpoint == "salesorder/SalesOrders" and row.get("Status") == 21:
+            raise ApiError(400, "The sales order is complete and cannot be changed.")
+        fields = FIELDS[endpoint]
+        for name, value in changes.items():
+            if "U" in fields[name].verbs or fields[name].verbs == "-":
+                row[name] = value
+        if endpoint == "crm/Accounts" and row.get("Code"):
+            row["Code"] = str(row["Code"]).strip().rjust(18)
+        self._unique(endpoint, row, key)
+        self.stamp(row, False)
+        self.store.put(endpoint, key, row)
+
+    def delete(self, endpoint: str, key: str) -> None:
+        if self.store.delete(endpoint, key) is None:
+            raise ApiError(404, "Not found")
+        if endpoint in DELETED_TYPES:
+            gone = {
+                "ID": new_guid(self.rng),
+                "EntityKey": key,
+                "EntityType": DELETED_TYPES[endpoint],
+                "DeletedDate": self.clock.ms(),
+                "DeletedBy": self.user_id,
+                "Division": self.division,
+            }
+            self.store.put("sync/Deleted", gone["ID"], gone)
