@@ -63,7 +63,10 @@ class GetIndex(Node):
 
 @dataclass(frozen=True)
 class Jmes(Node):
+    """``$"expr"`` picks from the record; ``value.$"expr"`` picks from ``base``."""
+
     expression: str
+    base: Node | None = None
 
 
 @dataclass(frozen=True)

@@ -453,7 +453,8 @@ class Compiler:
         return f"get({base}, {self.expr(index, scope)})"
 
     def x_Jmes(self, node: ast.Jmes, scope: _Scope) -> str:  # noqa: N802
-        if scope.in_def:
+        root = "rec" if node.base is None else self.expr(node.base, scope)
+        if node.base is None and scope.in_def:
             raise self.error("a def cannot read the record; pass the value and use pick()", node)
         try:
             compiled = compile_expression(node.expression)
@@ -461,7 +462,7 @@ class Compiler:
             raise self.error(f"this JMESPath is not valid: {exc}", node) from None
         steps = is_plain_path(node.expression)
         if steps is not None:
-            code = "rec"
+            code = root
             for step in steps:
                 tmp = self.fresh("_t")
                 if isinstance(step, int):
@@ -472,7 +473,7 @@ class Compiler:
                 else:
                     code = f"({tmp}.get({step!r}) if type({tmp} := {code}) is dict else None)"
             return code
-        return f"jm({self.const(compiled)}, rec)"
+        return f"jm({self.const(compiled)}, {root})"
 
     def x_Call(self, node: ast.Call, scope: _Scope) -> str:  # noqa: N802
         args = [self.expr(a, scope) for a in node.args]

@@ -240,7 +240,10 @@ class Printer:
         if isinstance(node, ast.GetIndex):
             return f"{e(node.base, _POSTFIX, depth)}[{e(node.index, 0, depth)}]", _POSTFIX
         if isinstance(node, ast.Jmes):
-            return '$"' + node.expression.replace("\\", "\\\\").replace('"', '\\"') + '"', _ATOM
+            text = '$"' + node.expression.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            if node.base is not None:
+                return f"{e(node.base, _POSTFIX, depth)}.{text}", _POSTFIX
+            return text, _ATOM
         if isinstance(node, ast.Call):
             args = ", ".join(e(a, 0, depth) for a in node.args)
             return f"{node.name}({args})", _POSTFIX

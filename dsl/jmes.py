@@ -48,7 +48,7 @@ def search(compiled: ParsedResult, data: Any) -> Any:
         return compiled.search(data, options=OPTIONS)
     except jmes_errors.JMESPathError as exc:
         raise MappingValueError(f"JMESPath {compiled.expression!r} failed: {exc}") from None
-    except (TypeError, ArithmeticError) as exc:
+    except (TypeError, ArithmeticError, ValueError) as exc:
         raise MappingValueError(f"JMESPath {compiled.expression!r} failed: {exc}") from None
 
 

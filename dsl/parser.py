@@ -70,12 +70,15 @@ def split_statements(source: str) -> tuple[list[_Chunk], list[ast.Comment]]:
     stack: list[tuple[str, int, int]] = []
     line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
     current: _Chunk | None = None
+    in_pick = [False]  # inside a $"..." pick that spans lines
     for index, start in enumerate(line_starts):
         line_no = index + 1
         end = line_starts[index + 1] if index + 1 < len(line_starts) else len(source)
         text = source[start:end]
         stripped = text.strip()
-        if stripped and not stripped.startswith("#"):
+        if in_pick[0]:
+            pass
+        elif stripped and not stripped.startswith("#"):
             word = _WORD.match(text)
             first = word.group(1) if word else ""
             starts_statement = first in STATEMENT_KEYWORDS or bool(_RULE_START.match(text))
@@ -93,7 +96,7 @@ def split_statements(source: str) -> tuple[list[_Chunk], list[ast.Comment]]:
                 current = _Chunk(start, end, line_no)
         if current is not None:
             current.end = end
-        _scan_line(text, line_no, stack, comments)
+        _scan_line(text, line_no, stack, comments, in_pick)
     if current is not None:
         if stack:
             current.unclosed = stack[-1]
@@ -102,18 +105,31 @@ def split_statements(source: str) -> tuple[list[_Chunk], list[ast.Comment]]:
 
 
 def _scan_line(
-    text: str, line_no: int, stack: list[tuple[str, int, int]], comments: list[ast.Comment]
+    text: str,
+    line_no: int,
+    stack: list[tuple[str, int, int]],
+    comments: list[ast.Comment],
+    in_pick: list[bool],
 ) -> None:
-    """Track brackets outside strings; record a comment if the line has one."""
+    """Track brackets outside strings; record a comment if the line has one.
+
+    A ``$"..."`` pick may span lines (JMESPath allows newlines); ``in_pick`` carries that
+    state from one line to the next.
+    """
     i = 0
     n = len(text)
+    if in_pick[0]:
+        i = _skip_string(text, 0, multiline=True)
+        if i > n:
+            return
+        in_pick[0] = False
     while i < n:
         ch = text[i]
         if ch == '"' or (ch == "$" and i + 1 < n and text[i + 1] == '"'):
-            i += 2 if ch == "$" else 1
-            while i < n and text[i] != '"' and text[i] != "\n":
-                i += 2 if text[i] == "\\" else 1
-            i += 1
+            pick = ch == "$"
+            i = _skip_string(text, i + (2 if pick else 1), multiline=pick)
+            if i > n and pick:
+                in_pick[0] = True
             continue
         if ch == "#":
             body = text[i + 1 :].rstrip("\r\n")
@@ -126,6 +142,14 @@ def _scan_line(
         elif ch in ")]}" and stack:
             stack.pop()
         i += 1
+
+
+def _skip_string(text: str, i: int, *, multiline: bool) -> int:
+    """Index just after the closing quote; ``len(text) + 1`` when the line ends first."""
+    n = len(text)
+    while i < n and text[i] != '"' and (multiline or text[i] != "\n"):
+        i += 2 if text[i] == "\\" else 1
+    return i + 1 if i < n and text[i] == '"' else n + 1
 
 
 def parse(source: str, *, name: str | None = None) -> ast.Script:
@@ -207,13 +231,24 @@ def parse_chunk(
 
 
 def _max_depth(text: str) -> int:
+    """Deepest bracket nesting outside strings (plus a penalty for long unary chains)."""
     depth = best = 0
-    for ch in text:
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"' or (ch == "$" and i + 1 < n and text[i + 1] == '"'):
+            i = _skip_string(text, i + (2 if ch == "$" else 1), multiline=True)
+            continue
+        if ch == "#":
+            newline = text.find("\n", i)
+            i = n if newline < 0 else newline
+            continue
         if ch in "([{":
             depth += 1
             best = max(best, depth)
         elif ch in ")]}":
             depth -= 1
+        i += 1
     unary = len(re.findall(r"(?:-\s*|\bnot\s+){8,}", text))
     return best + (MAX_NESTING + 1 if unary else 0)
 
@@ -573,6 +608,11 @@ class _Builder(Transformer[Any, Any]):
         raw = str(c[0])[2:-1]
         text = re.sub(r'\\(["\\])', r"\1", raw)
         return ast.Jmes(text, pos=self._tpos(c[0]))
+
+    @v_args(meta=True)
+    def pick_on(self, meta: Any, c: list[Any]) -> ast.Node:
+        picked = self.jmes(meta, [c[1]])
+        return ast.Jmes(picked.expression, c[0], pos=self._pos(meta))
 
     @v_args(meta=True)
     def list_lit(self, meta: Any, c: list[Any]) -> ast.Node:
