@@ -62,7 +62,8 @@ def alembic_config(engine: sa.Engine) -> Config:
     """An alembic ``Config`` built in code (no alembic.ini needed)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

@@ -132,6 +132,13 @@ class OperationSender:
         fields = jsonio.plain(self._fill(op.fields, results, key))
         match = self._pair(op.match, results, key)
         natural = self._pair(op.unless_exists, results, key) if op.kind == "create" else match
+        if natural is not None and natural[1] in (None, ""):
+            how = "match" if op.kind != "create" else "check whether it exists"
+            raise _Stop(
+                "parked",
+                f"cannot {how} {op.system}.{op.object}: {natural[0]} is empty; fill it in "
+                "the source record or the mapping",
+            )
         entry = self._entry(source_id, key)
         current: dict[str, Any] | None = None
         if entry is not None and entry.state == "confirmed" and entry.target_id is not None:

@@ -1,0 +1,338 @@
+"""The engine's front door: start, execute, replay and report runs.
+
+::
+
+    store = Store.open("sqlite:///mapwright.db")
+    engine = Engine(store, connections=Connections(config.connection_configs()))
+    report = await engine.run_flow("default", "orders", dry_run=True)
+    report.status, report.counts, [r.outcome for r in report.records]
+
+``start`` checks the flow (script compiles, settings valid), takes the run lock (a second
+start of the same flow and tenant raises ``RunRefused``) and stores a ``queued`` run;
+``execute`` does the work (normally through the executor); ``run_flow`` is both plus waiting.
+Dry runs write nothing to any target, store no ledger entries, leave the cursor alone and
+take no lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mapwright.connectors.errors import ConnectorError
+from mapwright.dsl.errors import MappingError
+from mapwright.engine.config import EngineConfig
+from mapwright.engine.connections import Connections
+from mapwright.engine.errors import EngineError, RunNotFound
+from mapwright.engine.executor import EventHandler, Executor, InProcessExecutor
+from mapwright.engine.flows import Flow, FlowCatalog
+from mapwright.engine.ledger import Ledger
+from mapwright.engine.locks import DEFAULT_LEASE, RunLock
+from mapwright.engine.retry import RetryPolicy
+from mapwright.engine.runner import FlowRunner, RecordReport, RunContext, SourceItem
+from mapwright.engine.store import Store, utcnow
+
+
+@dataclass
+class RunReport:
+    """A run's status, counts and per-record outcomes (``to_json`` for ``--json`` and the API)."""
+
+    run_id: str
+    tenant: str
+    flow: str
+    status: str
+    dry_run: bool
+    counts: dict[str, int]
+    records: list[RecordReport] = field(default_factory=list)
+    error: str | None = None
+    trigger: str = "manual"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "tenant": self.tenant,
+            "flow": self.flow,
+            "status": self.status,
+            "dry_run": self.dry_run,
+            "trigger": self.trigger,
+            "counts": self.counts,
+            "error": self.error,
+            "records": [record.to_json() for record in self.records],
+        }
+
+
+class Engine:
+    """Runs flows for tenants; see the module docstring."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        catalog: FlowCatalog | None = None,
+        connections: Connections | None = None,
+        retry: RetryPolicy | None = None,
+        executor: Executor | None = None,
+        lock_lease: Any = DEFAULT_LEASE,
+    ):
+        self.store = store
+        self.catalog = catalog or FlowCatalog(store=store)
+        self.connections = connections or Connections(store=store)
+        self.retry = retry or RetryPolicy()
+        self.lock = RunLock(store, lease=lock_lease)
+        self.executor: Executor = executor or InProcessExecutor(self.execute)
+
+    @classmethod
+    def from_config(
+        cls, config: EngineConfig, *, store: Store | None = None, **kwargs: Any
+    ) -> Engine:
+        """An engine wired from ``mapwright.toml``: store, flows and connections."""
+        store = store or Store.open(config.store.url)
+        catalog = FlowCatalog(store=store, config=config)
+        connections = Connections(
+            config.connection_configs(),
+            store=store,
+            transports=kwargs.pop("transports", None),
+            instances=kwargs.pop("instances", None),
+        )
+        return cls(store, catalog=catalog, connections=connections, **kwargs)
+
+    # -- starting and running ---------------------------------------------------------------
+    def start(
+        self,
+        tenant: str,
+        flow_name: str,
+        *,
+        dry_run: bool = False,
+        settings: Mapping[str, Any] | None = None,
+        page_size: int | None = None,
+        max_pages: int | None = None,
+        trigger: str = "manual",
+        replay: Sequence[int] | None = None,
+    ) -> str:
+        """Check the flow, take the lock (unless dry run) and store a queued run; its id."""
+        flow = self.catalog.get(tenant, flow_name)
+        script = flow.compile()
+        flow.resolve_settings(script, settings)
+        self.store.ensure_tenant(tenant)
+        run_id = _new_id()
+        if not dry_run:
+            stale = self.lock.acquire(tenant, flow_name, run_id)
+            if stale is not None:
+                self._abandon(stale.run_id)
+        params = {
+            "settings": dict(settings or {}),
+            "page_size": page_size,
+            "max_pages": max_pages,
+            "replay": list(replay) if replay is not None else None,
+        }
+        try:
+            self.store.create_run(
+                tenant,
+                flow_name,
+                dry_run=dry_run,
+                trigger=trigger,
+                params=params,
+                flow_version=flow.version,
+                script_hash=flow.script_hash,
+                run_id=run_id,
+            )
+        except BaseException:
+            if not dry_run:
+                self.lock.release(tenant, flow_name, run_id)
+            raise
+        return run_id
+
+    async def run_flow(
+        self,
+        tenant: str,
+        flow_name: str,
+        *,
+        dry_run: bool = False,
+        settings: Mapping[str, Any] | None = None,
+        page_size: int | None = None,
+        max_pages: int | None = None,
+        on_event: EventHandler | None = None,
+    ) -> RunReport:
+        """Start a run, let the executor do it, wait for the report."""
+        run_id = self.start(
+            tenant,
+            flow_name,
+            dry_run=dry_run,
+            settings=settings,
+            page_size=page_size,
+            max_pages=max_pages,
+        )
+        self.executor.submit(run_id, on_event)
+        report: RunReport = await self.executor.wait(run_id)
+        return report
+
+    async def execute(self, run_id: str, on_event: EventHandler | None = None) -> RunReport:
+        """Do the work of a queued run (executors call this) and return its report."""
+        run = self.store.run(run_id)
+        if run["status"] != "queued":
+            raise EngineError(f"run {run_id} is {run['status']}, not queued; it cannot start")
+        tenant, flow_name, params = run["tenant"], run["flow"], run["params"]
+        self.store.update_run(run_id, status="running", started_at=utcnow())
+        connectors = None
+        ctx: RunContext | None = None
+        status, error = "failed", None
+        try:
+            flow = self.catalog.get(tenant, flow_name)
+            script = flow.compile()
+            settings = flow.resolve_settings(script, params.get("settings"))
+            connectors = self.connections.for_flow(tenant, flow)
+            ctx = RunContext(
+                store=self.store,
+                tenant=tenant,
+                flow=flow_name,
+                run_id=run_id,
+                script=script,
+                settings=settings,
+                connectors=connectors,
+                retry=self.retry,
+                dry_run=bool(run["dry_run"]),
+                lock=None if run["dry_run"] else self.lock,
+                on_event=on_event,
+            )
+            runner = FlowRunner(ctx)
+            if params.get("replay") is not None:
+                await runner.process(self._replay_items(params["replay"]), 0)
+            else:
+                await runner.run_pages(
+                    page_size=params.get("page_size"), max_pages=params.get("max_pages")
+                )
+            problems = ctx.counts.get("parked", 0) + ctx.counts.get("failed", 0)
+            status = "partial" if problems else "succeeded"
+        except asyncio.CancelledError:
+            status, error = "cancelled", "the run was cancelled"
+            raise
+        except (EngineError, MappingError, ConnectorError) as exc:
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            counts = dict(ctx.counts) if ctx is not None else {}
+            self.store.update_run(
+                run_id,
+                status=status,
+                counts=counts,
+                error=error,
+                finished_at=utcnow(),
+                cursor_end=ctx.cursor if ctx is not None else None,
+            )
+            if not run["dry_run"]:
+                self.lock.release(tenant, flow_name, run_id)
+            if connectors is not None:
+                await connectors.aclose()
+        if on_event is not None:
+            on_event("finished", {"status": status, "counts": counts, "error": error})
+        return RunReport(
+            run_id,
+            tenant,
+            flow_name,
+            status,
+            bool(run["dry_run"]),
+            counts,
+            ctx.records if ctx is not None else [],
+            error,
+            run["trigger"],
+        )
+
+    # -- parked records ---------------------------------------------------------------------
+    async def replay(
+        self,
+        tenant: str,
+        record_ids: Sequence[int],
+        *,
+        edits: Mapping[int, dict[str, Any]] | None = None,
+        forget_pending: bool = False,
+        dry_run: bool = False,
+        on_event: EventHandler | None = None,
+    ) -> list[RunReport]:
+        """Run stored records again with the flow's current script (one run per flow).
+
+        ``edits`` replaces the stored source record of a parked entry first (the "fix the
+        record" step); fixing the mapping means saving the flow, then replaying.
+        ``forget_pending`` drops the ledger's pending entries of these records: use it after
+        checking in the target that an unsure create did not happen.
+        """
+        by_flow: dict[str, list[int]] = {}
+        for record_id in record_ids:
+            row = self.store.record(record_id)
+            if row["tenant"] != tenant:
+                raise RunNotFound(f"record {record_id} does not belong to tenant '{tenant}'")
+            if row["source"] is None:
+                raise EngineError(f"record {record_id} has no stored source record to replay")
+            if edits and record_id in edits:
+                self.store.edit_parked_source(record_id, edits[record_id])
+            if forget_pending and not dry_run:
+                ledger = Ledger(self.store, tenant, row["flow"])
+                for (_source, operation), entry in ledger.entries([row["source_id"]]).items():
+                    if entry.state == "pending":
+                        ledger.forget(row["source_id"], operation)
+            by_flow.setdefault(row["flow"], []).append(record_id)
+        reports = []
+        for flow_name, ids in by_flow.items():
+            run_id = self.start(tenant, flow_name, dry_run=dry_run, trigger="replay", replay=ids)
+            self.executor.submit(run_id, on_event)
+            reports.append(await self.executor.wait(run_id))
+        return reports
+
+    def _replay_items(self, record_ids: Sequence[int]) -> list[SourceItem]:
+        items = []
+        for record_id in record_ids:
+            row = self.store.record(record_id)
+            items.append(SourceItem(row["source"], row["source_id"], replay_of=row["id"]))
+        return items
+
+    # -- reading ----------------------------------------------------------------------------
+    def flows(self, tenant: str) -> dict[str, Flow]:
+        return self.catalog.all(tenant)
+
+    def report(self, run_id: str) -> RunReport:
+        """The stored report of a run (status, counts, every record's log)."""
+        run = self.store.run(run_id)
+        records = [
+            RecordReport(
+                row["seq"],
+                row["source_id"],
+                row["outcome"],
+                row["reason"],
+                row["operations"],
+                row["plan"],
+                row["id"],
+                row["replay_of"],
+            )
+            for row in self.store.records(run["id"])
+        ]
+        return RunReport(
+            run["id"],
+            run["tenant"],
+            run["flow"],
+            run["status"],
+            bool(run["dry_run"]),
+            run["counts"],
+            records,
+            run["error"],
+            run["trigger"],
+        )
+
+    def _abandon(self, run_id: str) -> None:
+        """Mark a run whose process died (its lock was taken over) as failed."""
+        try:
+            run = self.store.run(run_id)
+        except RunNotFound:
+            return
+        if run["status"] in ("queued", "running"):
+            self.store.update_run(
+                run_id,
+                status="failed",
+                finished_at=utcnow(),
+                error="abandoned: the process running it ended; a later run resumed the flow "
+                "from the last committed cursor",
+            )
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
