@@ -36,7 +36,9 @@ Outcome = Literal["auth", "fatal", "quota", "retry", "skip", "missing"]
 class WriteOutcomeUnknown(RetriableError):
     """A write's answer was lost (timeout, dropped connection, 504/30): it may have happened."""
 
-    maybe_committed = True
+    def __init__(self, message: str, **kw: object):
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.maybe_committed = True
 
 
 class RecordNotFound(SkippableError):

@@ -112,7 +112,7 @@ def get_postings(ctx: Context, body: dict[str, Any], _: int | None) -> dict[str,
         if (status and p["status"] != status) or (cost and p["cost_location"] != cost):
             continue
         rows.append(p)
-    field, _, direction = order.partition(" ")
+    field, _blank, direction = order.partition(" ")
     key = {"default": "id", "id_by_customer": "id"}.get(field, field)
     rows.sort(key=lambda p: p[key], reverse=direction == "DESC")
     page = [posting_item(p) for p in rows[offset : offset + limit]]

@@ -157,8 +157,8 @@ def vat_id(rng: random.Random, country: str) -> str:
             body = "U" + str(rng.randint(1_000_000, 9_999_999))
             return f"AT{body}{uid.calc_check_digit(body)}"
         if country == "BE":
-            body = rng.randint(2_000_000, 9_999_999)
-            return f"BE0{body}{97 - body % 97:02d}"
+            digits = rng.randint(2_000_000, 9_999_999)
+            return f"BE0{digits}{97 - digits % 97:02d}"
         body = str(rng.randint(10_000_000, 99_999_999))
         check = sum((9 - i) * int(d) for i, d in enumerate(body)) % 11
         if check < 10:

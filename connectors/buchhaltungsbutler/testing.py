@@ -1,0 +1,138 @@
+"""Helpers to run the BuchhaltungsButler connector against its sandbox (tests, demos).
+
+``make_pair(...)`` builds a seeded sandbox app and a connector wired to it in-process
+(``httpx.ASGITransport``), both on one ``FakeClock`` so rate limits and pacing run on fake
+time. ``real_connector()`` builds a connector for the real API from ``MAPWRIGHT_BB_*``
+environment variables (the opt-in of the contract suite).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from mapwright.connectors.base import ConnectionConfig
+from mapwright.connectors.buchhaltungsbutler.client import DEFAULT_BASE_URL, BuchhaltungsButler
+from mapwright.connectors.buchhaltungsbutler.sandbox import create_app, describe
+from mapwright.connectors.sandbox import FaultOptions, SandboxOptions
+
+REAL_VARS = ("MAPWRIGHT_BB_API_CLIENT", "MAPWRIGHT_BB_API_SECRET", "MAPWRIGHT_BB_API_KEY")
+SANDBOX_URL = "http://bb.sandbox"
+#: 2026-01-15 10:00 UTC: later than every seeded timestamp
+START = 1_768_471_200.0
+
+
+class FakeClock:
+    """A clock that moves only when someone sleeps on it (or ``advance`` is called)."""
+
+    def __init__(self, start: float = START):
+        self.now = start
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += max(seconds, 0.0)
+        await asyncio.sleep(0)
+
+
+@dataclass
+class Recorder(httpx.AsyncBaseTransport):
+    """A transport that notes (fake time, path, status) of every request it passes on."""
+
+    inner: httpx.AsyncBaseTransport
+    clock: FakeClock
+    calls: list[tuple[float, str, int]] = field(default_factory=list)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        sent = self.clock()
+        try:
+            response = await self.inner.handle_async_request(request)
+        except httpx.TransportError:
+            self.calls.append((sent, request.url.path, 0))
+            raise
+        self.calls.append((sent, request.url.path, response.status_code))
+        return response
+
+    def times(self, suffix: str = "") -> list[float]:
+        return [when for when, path, _ in self.calls if path.endswith(suffix)]
+
+
+@dataclass
+class Pair:
+    app: FastAPI
+    connector: BuchhaltungsButler
+    clock: FakeClock
+    recorder: Recorder
+    info: dict[str, Any]
+
+
+def make_app(
+    clock: FakeClock,
+    *,
+    seed: int = 11,
+    records: int = 40,
+    data_file: str | None = None,
+    faults: FaultOptions | None = None,
+    **settings: Any,
+) -> FastAPI:
+    options = SandboxOptions(
+        seed=seed,
+        records=records,
+        data_file=data_file,
+        faults=faults or FaultOptions(),
+        extra={"clock": clock, **settings},
+    )
+    return create_app(options)
+
+
+def connect(
+    app: FastAPI, clock: FakeClock, *, options: dict[str, Any] | None = None
+) -> tuple[BuchhaltungsButler, Recorder, dict[str, Any]]:
+    info = describe(app, SANDBOX_URL)
+    recorder = Recorder(httpx.ASGITransport(app=app), clock)
+    config = ConnectionConfig(
+        kind="buchhaltungsbutler",
+        base_url=info["base_url"],
+        credentials=dict(info["credentials"]),
+        options=options or {},
+        name="bb-sandbox",
+    )
+    connector = BuchhaltungsButler(
+        config, transport=recorder, clock=clock, sleep=clock.sleep, wall_clock=clock
+    )
+    return connector, recorder, info
+
+
+def make_pair(*, options: dict[str, Any] | None = None, **app_args: Any) -> Pair:
+    """A seeded sandbox and a connector to it, sharing one ``FakeClock``."""
+    clock = FakeClock()
+    app = make_app(clock, **app_args)
+    connector, recorder, info = connect(app, clock, options=options)
+    return Pair(app, connector, clock, recorder, info)
+
+
+def real_connector() -> BuchhaltungsButler:
+    """A connector for the real API from ``MAPWRIGHT_BB_API_CLIENT/_SECRET/_KEY`` (and
+    optionally ``MAPWRIGHT_BB_BASE_URL``)."""
+    env = os.environ
+    config = ConnectionConfig(
+        kind="buchhaltungsbutler",
+        base_url=env.get("MAPWRIGHT_BB_BASE_URL", DEFAULT_BASE_URL),
+        credentials={
+            "api_client": env["MAPWRIGHT_BB_API_CLIENT"],
+            "api_secret": env["MAPWRIGHT_BB_API_SECRET"],
+            "api_key": env["MAPWRIGHT_BB_API_KEY"],
+        },
+        name="bb-real",
+    )
+    return BuchhaltungsButler(config)
