@@ -21,7 +21,7 @@ from mapwright.connectors.base import ConnectionConfig
 from mapwright.connectors.exact_online.auth import MemoryTokenStore, TokenSet
 from mapwright.connectors.exact_online.client import ExactOnlineConnector
 from mapwright.connectors.exact_online.sandbox import Clock, Sandbox, create_app, describe
-from mapwright.connectors.sandbox import SandboxOptions
+from mapwright.connectors.sandbox import FaultOptions, SandboxOptions
 
 BASE = "http://exact.test"
 START = 1_800_000_000.0
@@ -41,9 +41,19 @@ class Target:
     clock: Clock | None
 
 
-def make_sandbox(records: int = 12, **extra: Any) -> tuple[Any, Sandbox, Clock]:
+def make_sandbox(
+    records: int = 12, *, latency_ms: int = 0, **extra: Any
+) -> tuple[Any, Sandbox, Clock]:
+    """A seeded sandbox on a frozen clock; ``latency_ms`` (real time, via the fault layer)
+    makes every request yield, so concurrent callers really interleave."""
     clock = Clock(frozen_at=START)
-    app = create_app(SandboxOptions(seed=7, records=records, extra={"clock": clock, **extra}))
+    options = SandboxOptions(
+        seed=7,
+        records=records,
+        faults=FaultOptions(latency_ms=latency_ms),
+        extra={"clock": clock, **extra},
+    )
+    app = create_app(options)
     return app, app.state.sandbox, clock
 
 
