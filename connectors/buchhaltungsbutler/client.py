@@ -100,6 +100,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "batch_size": 50,  # items per batch request (documented max 50 for receipts)
     "max_attempts": 5,
     "backoff_seconds": 2.0,
+    "throttle_seconds": 5.0,  # first wait after 403/15 or 429 (doubles: 5+10+20+40 > 60)
     "modified_overlap_seconds": 300,  # re-read this much before the last scan's start
     "postings_date_from": "2000-01-01",
     "timeout_seconds": 60.0,
@@ -220,7 +221,9 @@ class BuchhaltungsButler(Connector):
                 raise error
             wait = error.retry_after
             if wait is None:
-                wait = float(self.options["backoff_seconds"]) * 2 ** (attempt - 1)
+                # BB sends no Retry-After; a throttle (code 15) waits longer than a fault
+                base = self.options["throttle_seconds" if error.code == "15" else "backoff_seconds"]
+                wait = float(base) * 2 ** (attempt - 1)
             self.pacer.pause(self.api_key, min(wait, 60.0))
         raise AssertionError("unreachable")  # pragma: no cover
 

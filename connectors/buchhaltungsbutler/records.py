@@ -33,6 +33,7 @@ FREE_POSTING_REQUIRED = (
     "postingaccount_credit",
     "vat",
 )
+UPLOAD_REQUIRED = ("file", "type")
 INVOICE_ITEM_FIELDS = ("name", "amount", "unit", "vat", "single_price", "description")
 #: fields BB wants as strings although they hold numbers
 STRING_NUMBERS = frozenset({"item_amount", "item_vat", "item_single_price", "due_days"})
@@ -43,6 +44,8 @@ def check_required(spec: ObjectSpec, record: dict[str, Any], *, endpoint: str) -
     required: Sequence[str] = spec.required
     if spec.name == "postings" and record.get("receipt_id_by_customer") in (None, ""):
         required = FREE_POSTING_REQUIRED
+    if spec.name == "receipts" and record.get("file"):
+        required = UPLOAD_REQUIRED
     if spec.name == "invoices" and record.get("items"):
         required = tuple(f for f in required if not f.startswith("item_"))
     missing = [name for name in required if _blank(record.get(name), allow_empty=name)]
