@@ -227,7 +227,8 @@ class Printer:
                 if isinstance(part, str):
                     parts.append(_quote(part)[1:-1])
                 else:
-                    parts.append("{" + e(part, 0, depth) + "}")
+                    inner = e(part, 0, depth).replace("\\", "\\\\").replace('"', '\\"')
+                    parts.append("{" + inner + "}")
             return '"' + "".join(parts) + '"', _ATOM
         if isinstance(node, ast.Name):
             return node.name, _ATOM

@@ -695,29 +695,19 @@ class _Builder(Transformer[Any, Any]):
         )
 
     def _template(self, token: Token) -> ast.Node:
-        raw = str(token)[1:-1]
+        """Split ``"text {expr} text"`` into parts.
+
+        Inside ``{...}`` the text is an expression; quotes and backslashes in it are
+        escaped once more for the outer text (``"Hi {name ?? \\"you\\"}"``).
+        """
+        chars = self._unescape(token)
         parts: list[str | ast.Node] = []
         buf: list[str] = []
         i = 0
-        while i < len(raw):
-            ch = raw[i]
-            if ch == "\\" and i + 1 < len(raw):
-                nxt = raw[i + 1]
-                if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2 : i + 6]):
-                    buf.append(chr(int(raw[i + 2 : i + 6], 16)))
-                    i += 6
-                    continue
-                if nxt not in _ESCAPES:
-                    raise MappingSyntaxError(
-                        f"unknown escape '\\{nxt}' in text; use \\\\ for a backslash",
-                        self._tpos(token),
-                        self.script_name,
-                    )
-                buf.append(_ESCAPES[nxt])
-                i += 2
-                continue
-            if ch == "{":
-                close = _find_close(raw, i)
+        while i < len(chars):
+            ch, escaped, offset = chars[i]
+            if ch == "{" and not escaped:
+                close = _close_of(chars, i)
                 if close < 0:
                     raise MappingSyntaxError(
                         "a '{' in this text is never closed; write \\{ for a literal brace",
@@ -727,10 +717,10 @@ class _Builder(Transformer[Any, Any]):
                 if buf:
                     parts.append("".join(buf))
                     buf = []
-                column = (token.column or 1) + 1 + i + 1
                 line = token.line or 1
+                column = (token.column or 1) + 1 + offset + 1
                 inner = parse_chunk(
-                    raw[i + 1 : close],
+                    "".join(c for c, _, _ in chars[i + 1 : close]),
                     line + self.first_line - 1,
                     start="expr",
                     name=self.script_name,
@@ -739,7 +729,7 @@ class _Builder(Transformer[Any, Any]):
                 parts.append(inner)
                 i = close + 1
                 continue
-            if ch == "}":
+            if ch == "}" and not escaped:
                 raise MappingSyntaxError(
                     "a '}' in this text has no '{'; write \\} for a brace",
                     self._tpos(token),
@@ -755,16 +745,49 @@ class _Builder(Transformer[Any, Any]):
             )
         return ast.Template(tuple(parts), pos=self._tpos(token))
 
+    def _unescape(self, token: Token) -> list[tuple[str, bool, int]]:
+        """The text's characters: (character, was it escaped, offset in the raw text)."""
+        raw = str(token)[1:-1]
+        out: list[tuple[str, bool, int]] = []
+        i = 0
+        while i < len(raw):
+            ch = raw[i]
+            if ch == "\\" and i + 1 < len(raw):
+                nxt = raw[i + 1]
+                if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2 : i + 6]):
+                    out.append((chr(int(raw[i + 2 : i + 6], 16)), True, i))
+                    i += 6
+                    continue
+                if nxt not in _ESCAPES:
+                    raise MappingSyntaxError(
+                        f"unknown escape '\\{nxt}' in text; use \\\\ for a backslash",
+                        self._tpos(token),
+                        self.script_name,
+                    )
+                out.append((_ESCAPES[nxt], True, i))
+                i += 2
+                continue
+            out.append((ch, False, i))
+            i += 1
+        return out
 
-def _find_close(raw: str, start: int) -> int:
+
+def _close_of(chars: list[tuple[str, bool, int]], start: int) -> int:
+    """Index of the ``}`` closing the expression opened at ``start`` (strings skipped)."""
     depth = 0
+    in_string = False
     i = start
-    while i < len(raw):
-        ch = raw[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
+    while i < len(chars):
+        ch = chars[i][0]
+        if in_string:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == "{":
             depth += 1
         elif ch == "}":
             depth -= 1
