@@ -4,23 +4,22 @@
 Belgium, where the number comes last, and (with a number-first ``country`` such as ``"FR"``,
 ``"GB"`` or ``"US"``) the forms where it comes first:
 
-=================================  ===========================  ========  ========
-line                               street                       number    addition
-=================================  ===========================  ========  ========
-``Am Markt 3b``                    ``Am Markt``                 ``3``     ``b``
-``Hauptstr. 12-14``                ``Hauptstr.``                ``12-14`` (none)
-``Keizersgracht 123 A``            ``Keizersgracht``            ``123``   ``A``
-``Straße des 17. Juni 135``        ``Straße des 17. Juni``      ``135``   (none)
-``Musterweg 7 / 2``                ``Musterweg``                ``7``     ``/2``
-``Laan van Meerdervoort 1001-A``   ``Laan van Meerdervoort``    ``1001``  ``-A``
-``12bis rue de la Paix`` (``FR``)  ``rue de la Paix``           ``12``    ``bis``
-``Dorfstraße``                     ``Dorfstraße``               (none)    (none)
-=================================  ===========================  ========  ========
+| line | street | number | addition |
+|---|---|---|---|
+| ``Am Markt 3b`` | ``Am Markt`` | ``3`` | ``b`` |
+| ``Hauptstr. 12-14`` | ``Hauptstr.`` | ``12-14`` | |
+| ``Keizersgracht 123 A`` | ``Keizersgracht`` | ``123`` | ``A`` |
+| ``Straße des 17. Juni 135`` | ``Straße des 17. Juni`` | ``135`` | |
+| ``Musterweg 7 / 2`` | ``Musterweg`` | ``7`` | ``/2`` |
+| ``Laan van Meerdervoort 1001-A`` | ``Laan van Meerdervoort`` | ``1001`` | ``-A`` |
+| ``12bis rue de la Paix`` (country ``FR``) | ``rue de la Paix`` | ``12`` | ``bis`` |
+| ``Dorfstraße`` | ``Dorfstraße`` | | |
 
 Rules: the house number is the last group of digits (a range ``12-14`` included) that is
 followed only by an addition; an addition is up to three short parts: letters right after
 the digits (``3b``), a word of up to four letters after a space (``123 A``, ``12 bis``),
-or a ``-``/``/`` with up to ten letters or digits (``-A``, ``/2``). The ``-`` or ``/`` stays
+or a ``-``/``/`` with up to ten letters or digits (``-A``, ``/2``; a ``-`` followed by
+digits is read as a range of numbers). The ``-`` or ``/`` stays
 in the addition because it carries meaning (``7/2`` is door 2 of house 7 in Austria). Spaces
 are normalised: ``join_street(split_street(x))`` gives ``x`` up to whitespace, except that a
 comma between street and number is dropped (``Calle Mayor, 5``) unless the join country

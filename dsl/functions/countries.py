@@ -56,9 +56,10 @@ ALIASES = {
 
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a name: ``"Côte-d'Ivoire"`` ->
-    ``"cote d ivoire"``."""
+    ``"cote divoire"``, ``"U.S.A."`` -> ``"usa"``."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    letters = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    kept = (c for c in decomposed if not unicodedata.combining(c) and c not in ".'’")
+    letters = "".join(c if c.isalnum() else " " for c in kept)
     return " ".join(letters.split())
 
 

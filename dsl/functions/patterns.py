@@ -5,6 +5,10 @@ limits keep a script from stalling the engine: a pattern is at most 1,000 charac
 searched text at most 100,000 characters, and one match or replacement may run for at most
 0.25 seconds before it is stopped with an error (catastrophic backtracking). Replacement
 output is limited to about 1 MB.
+
+In a script, ``{...}`` inside text inserts a value, so a pattern's braces are written
+``\\{`` and ``\\}``: ``matches(vat_id, "^DE[0-9]\\{9\\}$")``; a backslash is ``\\\\``
+(``"\\\\d+"`` is the pattern ``\\d+``), or use classes such as ``[0-9]``.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ def _too_slow(pattern: regex.Pattern[str]) -> str:
 @builtin(
     category="patterns",
     examples=[
-        ('matches("DE123456789", "^DE[0-9]{9}$")', True),
+        ('matches("DE123456789", "^DE[0-9]\\{9\\}$")', True),
         ('matches("Invoice 2024-17", "[0-9]{4}")', True),
         ('matches("abc", "^[0-9]+$")', False),
         ('matches(null, "x")', False),

@@ -70,8 +70,11 @@ def debtor_kind(company_name: Any, person_name: Any = MISSING) -> str:
     ],
 )
 def full_name(*parts: Any) -> Any:
-    """The name parts (first, middle, last...) joined by single spaces, skipping absent or
-    blank parts. Null when there is no part at all (missing when all parts are missing)."""
+    """The name parts (first, middle, last...) joined by single spaces.
+
+    Absent or blank parts are skipped. Null when no part is left (missing when all parts
+    are missing).
+    """
     words = [text_of("full_name", "parts", part).strip() for part in parts if not is_absent(part)]
     words = [word for word in words if word]
     if words:

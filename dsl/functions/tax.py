@@ -13,16 +13,14 @@ A sale falls into one of four VAT cases, decided by the buyer's country, the sel
 ``vat_code`` turns the case and the rate into the target system's VAT code through a table
 from the settings. Its keys (upper/lower case and ``19`` vs ``19.00`` do not matter):
 
-====================  ===========================  =======================================
-case                  key                          example
-====================  ===========================  =======================================
-domestic              ``<HOME>:<rate>``            ``"DE:19"``, ``"DE:7"``, ``"DE:0"``
-reverse charge        ``EU:<rate>:reverse``        ``"EU:0:reverse"``
-intra-EU (OSS)        ``EU:<COUNTRY>:<rate>``      ``"EU:FR:20"`` (tried first)
-                      ``EU:<rate>``                ``"EU:20"`` (for every other country)
-export                ``EXPORT:<COUNTRY>:<rate>``  ``"EXPORT:CH:0"`` (tried first)
-                      ``EXPORT:<rate>``            ``"EXPORT:0"``
-====================  ===========================  =======================================
+| case | key | example |
+|---|---|---|
+| domestic | ``<HOME>:<rate>`` | ``"DE:19"``, ``"DE:7"``, ``"DE:0"`` |
+| reverse charge | ``EU:<rate>:reverse`` | ``"EU:0:reverse"`` |
+| intra-EU (OSS) | ``EU:<COUNTRY>:<rate>``, tried first | ``"EU:FR:20"`` |
+| intra-EU (OSS) | ``EU:<rate>``, for every other country | ``"EU:20"`` |
+| export | ``EXPORT:<COUNTRY>:<rate>``, tried first | ``"EXPORT:CH:0"`` |
+| export | ``EXPORT:<rate>`` | ``"EXPORT:0"`` |
 
 The rate is in percent as the source gives it (``19``, ``7``, ``0``, ``5.5``). The EU member
 list is that of 2020 onwards (27 countries, without GB). VAT ids and IBANs are checked for
@@ -204,8 +202,11 @@ def vat_code(rate: Any, country: Any, kind: Any, table: Any, home: Any = "DE") -
     ],
 )
 def vat_kind(vat_id: Any, company_name: Any, person_name: Any = MISSING) -> str:
-    """The buyer kind for ``vat_code``: "company_with_vat_id" if the VAT id is valid, else
-    "company" or "person" as ``debtor_kind`` decides."""
+    """The buyer kind for ``vat_code`` and ``vat_case``, from VAT id and names.
+
+    "company_with_vat_id" if the VAT id is valid (format and check digits), else "company"
+    or "person" as ``debtor_kind`` decides.
+    """
     if valid_vat_id(vat_id):
         return "company_with_vat_id"
     return str(debtor_kind(company_name, person_name))

@@ -61,10 +61,10 @@ def _unit(param: str, value: Any) -> tuple[str, Decimal]:
     ],
 )
 def convert_unit(value: Any, from_unit: Any, to_unit: Any, places: Any = MISSING) -> Any:
-    """Convert a quantity between units of mass (kg, g, mg, t, lb, oz), length (m, km, cm,
-    mm, in, ft, yd) or volume (l, cl, ml, m3).
+    """Convert a quantity between units of mass, length or volume, with exact factors.
 
-    Exact where the factors allow; ``places`` rounds the result half up.
+    Units: mass kg, g, mg, t, lb, oz; length m, km, cm, mm, in, ft, yd; volume l, cl, ml,
+    m3. Exact where the factors allow; ``places`` rounds the result half up.
     """
     if is_absent(value):
         return value
