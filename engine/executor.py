@@ -13,13 +13,13 @@ caller wait for the report:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
 from mapwright.engine.errors import RunNotFound
 
 EventHandler = Callable[[str, dict[str, Any]], None]
-Execute = Callable[[str, EventHandler | None], Awaitable[Any]]
+Execute = Callable[[str, EventHandler | None], Coroutine[Any, Any, Any]]
 
 
 class Executor(Protocol):

@@ -106,7 +106,8 @@ class FlowCatalog:
                             f"[flows.{name}] script = {entry.script!r}: file {script_path} "
                             "does not exist; fix the path (relative to mapwright.toml)"
                         )
-                    script, path = script_path.read_text(encoding="utf-8"), str(script_path)
+                    script = script_path.read_text(encoding="utf-8")
+                    path: str | None = str(script_path)
                 elif base is not None:
                     script, path = base.script, base.path
                 else:

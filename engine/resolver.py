@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from mapwright.connectors.base import Connector
@@ -91,9 +92,7 @@ class PageResolver:
                 continue
             connector = self.connector(system)
             wanted = list(values.values())
-            result = await self.retry.call(
-                lambda c=connector, o=object, k=key, w=wanted: c.find(o, k, w)
-            )
+            result = await self.retry.call(partial(connector.find, object, key, wanted))
             calls += 1
             self.calls.append((system, object, key, len(wanted)))
             table = self._tables.setdefault((system, object, key), {})

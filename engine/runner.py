@@ -226,6 +226,7 @@ class FlowRunner:
         ctx = self.ctx
         logs: list[OperationLog] = []
         plan: Any = None
+        reason: str | None
         if isinstance(planned, RecordSkipped):
             outcome, reason = "skipped", planned.message
         elif isinstance(planned, RecordParked):

@@ -201,14 +201,14 @@ class Store:
         with self.begin() as c:
             row = c.execute(sa.select(t.runs).where(t.runs.c.id == run_id)).mappings().first()
             if row is None:
-                row = (
+                rows = (
                     c.execute(sa.select(t.runs).where(t.runs.c.id.startswith(run_id)).limit(2))
                     .mappings()
                     .all()
                 )
-                if len(row) != 1:
+                if len(rows) != 1:
                     raise RunNotFound(f"no run with id {run_id!r}; see 'mapwright runs list'")
-                row = row[0]
+                row = rows[0]
         return _run_dict(row)
 
     def runs(self, tenant: str, flow: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
@@ -225,8 +225,9 @@ class Store:
         source record are resolved when this one went through (sent or skipped)."""
         values.setdefault("created_at", utcnow())
         with self.begin() as c:
-            record_id = c.execute(t.run_records.insert().values(**values)).inserted_primary_key
-            new_id = int(record_id[0])
+            inserted = c.execute(t.run_records.insert().values(**values)).inserted_primary_key
+            assert inserted is not None
+            new_id = int(inserted[0])
             if values["outcome"] in ("sent", "skipped") and values.get("source_id") is not None:
                 c.execute(
                     t.run_records.update()

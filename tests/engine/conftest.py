@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from engine_doubles import TableSystem  # noqa: E402
-
 from mapwright.engine.connections import Connections  # noqa: E402
 from mapwright.engine.flows import Flow, FlowCatalog  # noqa: E402
 from mapwright.engine.retry import RetryPolicy  # noqa: E402
@@ -46,7 +45,9 @@ def pg_database() -> Iterator[str | None]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path, pg_database: str | None) -> Iterator[str]:
+def store_url(
+    request: pytest.FixtureRequest, tmp_path: Path, pg_database: str | None
+) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
@@ -55,13 +56,17 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path, pg_database: str |
     import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN.replace("dbname=test", f"dbname={pg_database}"), autocommit=True) as c:
+    with psycopg.connect(
+        PG_ADMIN.replace("dbname=test", f"dbname={pg_database}"), autocommit=True
+    ) as c:
         c.execute(f'CREATE SCHEMA "{schema}"')
     yield (
         f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_database}"
         f"?options=-csearch_path%3D{schema}"
     )
-    with psycopg.connect(PG_ADMIN.replace("dbname=test", f"dbname={pg_database}"), autocommit=True) as c:
+    with psycopg.connect(
+        PG_ADMIN.replace("dbname=test", f"dbname={pg_database}"), autocommit=True
+    ) as c:
         c.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
@@ -98,10 +103,13 @@ def sleep() -> FakeSleep:
 
 
 @pytest.fixture
-def make_engine(store: Store, shop: TableSystem, erp: TableSystem, sleep: FakeSleep):  # type: ignore[no-untyped-def]
+def make_engine(
+    store: Store, shop: TableSystem, erp: TableSystem, sleep: FakeSleep
+) -> Callable[..., Engine]:
     def build(script: str, *, name: str = "orders", settings: dict | None = None) -> Engine:
         catalog = FlowCatalog(
-            store=store, flows={name: Flow(name, script, settings or {}, origin="test")},
+            store=store,
+            flows={name: Flow(name, script, settings or {}, origin="test")},
             builtin_dir=None,
         )
         connections = Connections(instances={"shop": shop, "erp": erp})

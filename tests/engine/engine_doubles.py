@@ -8,6 +8,7 @@ refused record (validation), and writes whose answer is lost after the commit.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import signal
@@ -16,10 +17,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from mapwright.connectors.base import Connector, ConnectionConfig, ObjectSpec, Page
+from mapwright.connectors.base import Capability, ConnectionConfig, Connector, ObjectSpec, Page
 from mapwright.connectors.errors import RetriableError, SkippableError
 
-ALL = frozenset({"list", "incremental", "get", "find", "create", "update"})
+ALL: frozenset[Capability] = frozenset({"list", "incremental", "get", "find", "create", "update"})
 
 
 def _json(value: Any) -> str:
@@ -38,10 +39,12 @@ class TableSystem(Connector):
         "customers": ObjectSpec("customers", "id", ALL, find_keys=("email", "id")),
         "invoices": ObjectSpec("invoices", "id", ALL, find_keys=("ref", "id")),
         "items": ObjectSpec("items", "id", ALL, find_keys=("sku", "id")),
-        "notes": ObjectSpec("notes", "id", frozenset({"create", "list"})),
+        "notes": ObjectSpec("notes", "id", frozenset({"create", "list"})),  # no natural key
     }
 
-    def __init__(self, config: ConnectionConfig | str, *, transport: Any = None, page_size: int = 3):
+    def __init__(
+        self, config: ConnectionConfig | str, *, transport: Any = None, page_size: int = 3
+    ):
         if isinstance(config, str):
             config = ConnectionConfig(kind=self.kind, options={"path": config})
         super().__init__(config, transport=transport)
@@ -78,7 +81,7 @@ class TableSystem(Connector):
                     data["id"] = cur.lastrowid
                     db.execute("UPDATE rows SET data = ? WHERE id = ?", (_json(data), data["id"]))
 
-    def rows(self, object: str) -> list[dict[str, Any]]:
+    def rows(self, object: str) -> builtins.list[dict[str, Any]]:
         with self._db() as db:
             cur = db.execute("SELECT data FROM rows WHERE object = ? ORDER BY id", (object,))
             return [json.loads(row[0]) for row in cur]
@@ -117,11 +120,11 @@ class TableSystem(Connector):
 
     async def find(
         self, object: str, key: str, values: Sequence[Any]
-    ) -> dict[Any, list[dict[str, Any]]]:
+    ) -> dict[Any, builtins.list[dict[str, Any]]]:
         self.require(object, "find")
         self.calls.append(("find", object))
         wanted = {str(v).casefold(): v for v in values}
-        result: dict[Any, list[dict[str, Any]]] = {}
+        result: dict[Any, builtins.list[dict[str, Any]]] = {}
         for row in self.rows(object):
             value = row.get(key)
             if value is not None and str(value).casefold() in wanted:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from engine_doubles import TableSystem
-
 from mapwright.engine.errors import RunRefused
 from mapwright.engine.ledger import Ledger
 from mapwright.engine.store import Store
@@ -34,8 +33,15 @@ create erp.invoices as invoice unless exists ref = number {
 
 
 def order(n: int, **extra: object) -> dict:
-    data = {"id": n, "number": f"N{n}", "status": "paid", "email": f"c{n}@example.com",
-            "name": f"Customer {n}", "sku": "A", "total": 10 + n}
+    data = {
+        "id": n,
+        "number": f"N{n}",
+        "status": "paid",
+        "email": f"c{n}@example.com",
+        "name": f"Customer {n}",
+        "sku": "A",
+        "total": 10 + n,
+    }
     data.update(extra)
     return data
 
@@ -48,8 +54,10 @@ def catalog(erp: TableSystem) -> None:
 async def test_a_run_records_each_records_outcome(make_engine, shop, erp, catalog) -> None:
     no_email = order(4)
     del no_email["email"]
-    shop.seed("orders", [order(1), order(2, status="open"), order(3, sku="Z"), no_email,
-                         order(5, email=None)])
+    shop.seed(
+        "orders",
+        [order(1), order(2, status="open"), order(3, sku="Z"), no_email, order(5, email=None)],
+    )
     report = await make_engine(ORDERS).run_flow("acme", "orders")
     outcomes = {r.source_id: (r.outcome, r.reason) for r in report.records}
     assert outcomes["1"] == ("sent", None)
@@ -118,9 +126,7 @@ async def test_the_ledger_prevents_a_duplicate_even_when_the_natural_key_changed
     assert again.records[0].operations[1]["action"] == "exists"
 
 
-async def test_a_timeout_after_commit_never_duplicates(
-    make_engine, shop, erp, catalog
-) -> None:
+async def test_a_timeout_after_commit_never_duplicates(make_engine, shop, erp, catalog) -> None:
     shop.seed("orders", [order(1), order(2)])
     erp.create_faults["invoices"] = ["lose", "lose"]
     erp.create_faults["customers"] = ["lose"]
@@ -193,8 +199,10 @@ async def test_a_dry_run_writes_nothing_and_returns_the_plan(
 async def test_an_update_sends_only_changed_fields_and_logs_the_diff(
     make_engine, shop, erp, catalog
 ) -> None:
-    erp.seed("customers", [{"email": "c1@example.com", "name": "Old", "note": "hand-written",
-                            "phone": "555"}])
+    erp.seed(
+        "customers",
+        [{"email": "c1@example.com", "name": "Old", "note": "hand-written", "phone": "555"}],
+    )
     shop.seed("orders", [order(1, phone="999")])
     report = await make_engine(ORDERS).run_flow("acme", "orders")
     customer_log = report.records[0].operations[0]
@@ -216,8 +224,10 @@ async def test_two_orders_of_a_new_customer_in_one_page_create_one_customer(
 
 
 async def test_an_ambiguous_match_parks_the_record(make_engine, shop, erp, catalog) -> None:
-    erp.seed("customers", [{"email": "c1@example.com", "name": "A"},
-                           {"email": "c1@example.com", "name": "B"}])
+    erp.seed(
+        "customers",
+        [{"email": "c1@example.com", "name": "A"}, {"email": "c1@example.com", "name": "B"}],
+    )
     shop.seed("orders", [order(1)])
     report = await make_engine(ORDERS).run_flow("acme", "orders")
     assert report.records[0].outcome == "parked"
@@ -324,11 +334,11 @@ async def test_a_failing_page_keeps_the_cursor_of_the_last_complete_page(
                 raise AuthError("token revoked", status=401)
         return await original(object, record)
 
-    erp.create = create  # type: ignore[method-assign]
+    erp.create = create
     report = await engine.run_flow("acme", "orders", page_size=3)
     assert report.status == "failed" and "token revoked" in (report.error or "")
     assert store.cursor("acme", "orders") == "3"
-    erp.create = original  # type: ignore[method-assign]
+    erp.create = original
     rerun = await engine.run_flow("acme", "orders", page_size=3)
     assert rerun.status == "succeeded"
     assert sorted(i["ref"] for i in erp.rows("invoices")) == [f"N{n}" for n in range(1, 6)]
