@@ -86,6 +86,8 @@ def require_int(
 ) -> int:
     """A whole number (``Decimal("2")`` counts) within ``low..high``."""
     number = require_number(function, param, value)
+    if number.adjusted() > 18:
+        fail(function, f"'{param}' is far too large: {number:.3E}")
     if number != number.to_integral_value():
         fail(function, f"'{param}' must be a whole number, got {plain_number(number)}")
     result = int(number)
@@ -114,8 +116,18 @@ def check_size(function: str, length: int) -> None:
         fail(function, f"the result would be {length:,} characters long; the limit is {MAX_TEXT:,}")
 
 
+PLAIN_DIGITS = 100
+"""Numbers beyond 10**100 (or below 10**-100) keep their exponent when written as text."""
+
+
 def plain_number(value: int | Decimal) -> str:
-    """A number as plain text without exponent: ``Decimal("1E+3")`` -> ``"1000"``."""
+    """A number as plain text without exponent: ``Decimal("1E+3")`` -> ``"1000"``.
+
+    Absurdly large or small exponents stay in scientific form, so ``1E+100000000`` read from
+    a record cannot blow up into a text of 100 million digits.
+    """
     if isinstance(value, int):
         return str(value)
-    return format(value, "f")
+    if value.is_finite() and abs(value.adjusted()) <= PLAIN_DIGITS:
+        return format(value, "f")
+    return str(value)

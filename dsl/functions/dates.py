@@ -54,6 +54,8 @@ def _read(function: str, value: Any, fmt: Any = MISSING) -> Any:
         return None
     if not is_absent(fmt):
         pattern = require_text(function, "format", fmt)
+        if len(pattern) > MAX_FORMAT:
+            fail(function, f"the format is longer than {MAX_FORMAT} characters")
         try:
             parsed = _dt.datetime.strptime(text, pattern)
         except ValueError:

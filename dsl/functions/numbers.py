@@ -239,11 +239,7 @@ def abs_(value: Any) -> Any:
 
 def _comparable(function: str, values: tuple[Any, ...]) -> list[Any]:
     """The present items of ``values`` (or of the one list given), all of one kind."""
-    items = (
-        require_list(function, "values", values[0])
-        if len(values) == 1 and isinstance(values[0], list)
-        else list(values)
-    )
+    items = values[0] if len(values) == 1 and isinstance(values[0], list) else list(values)
     present = [item for item in items if not is_absent(item)]
     kinds = {_kind(function, item) for item in present}
     if len(kinds) > 1:
@@ -275,6 +271,8 @@ def min_(*values: Any) -> Any:
 
     Numbers, texts or dates can be compared, but not mixed. Null when nothing is left.
     """
+    if len(values) == 1 and is_absent(values[0]):
+        return values[0]
     items = _comparable("min", values)
     return min(items) if items else None
 
@@ -290,6 +288,8 @@ def min_(*values: Any) -> Any:
 )
 def max_(*values: Any) -> Any:
     """The largest of several values, or of the items of one list; absent items are skipped."""
+    if len(values) == 1 and is_absent(values[0]):
+        return values[0]
     items = _comparable("max", values)
     return max(items) if items else None
 

@@ -20,6 +20,7 @@ from mapwright.dsl.values import MISSING, is_absent
 _LOCAL = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 _LABEL = r"(?:[^\W_]|[^\W_][\w-]{0,61}[^\W_])"
 _EMAIL = re.compile(rf"(?P<local>{_LOCAL})@(?P<domain>{_LABEL}(?:\.{_LABEL})*\.[^\W\d_]{{2,63}})")
+MAX_EMAIL_INPUT = 1_000
 _ANGLE = re.compile(r"[^<>]*<([^<>]+)>\s*")
 
 
@@ -82,7 +83,9 @@ def full_name(*parts: Any) -> Any:
     return None if any(part is not MISSING for part in parts) else MISSING
 
 
-def _email(function: str, value: str) -> str | None:
+def _email(value: str) -> str | None:
+    if len(value) > MAX_EMAIL_INPUT:
+        return None
     text = value.strip()
     angle = _ANGLE.fullmatch(text)
     if angle:
@@ -116,7 +119,7 @@ def normalize_email(value: Any) -> Any:
     text = require_text("normalize_email", "value", value)
     if not text.strip():
         return None
-    address = _email("normalize_email", text)
+    address = _email(text)
     if address is None:
         fail(
             "normalize_email",
@@ -137,7 +140,7 @@ def normalize_email(value: Any) -> Any:
 )
 def valid_email(value: Any) -> bool:
     """Whether a text is a well-formed e-mail address (false when absent)."""
-    return isinstance(value, str) and _email("valid_email", value) is not None
+    return isinstance(value, str) and _email(value) is not None
 
 
 def _phone(function: str, number: Any, default_country: Any) -> phonenumbers.PhoneNumber | None:

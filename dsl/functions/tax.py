@@ -33,7 +33,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from mapwright.dsl.functions.arguments import fail, require_number, require_object, require_text
+from mapwright.dsl.functions.arguments import (
+    fail,
+    plain_number,
+    require_number,
+    require_object,
+    require_text,
+)
 from mapwright.dsl.functions.countries import country_code
 from mapwright.dsl.functions.people import debtor_kind
 from mapwright.dsl.functions.registry import builtin
@@ -83,7 +89,7 @@ def _rate_key(function: str, rate: Any) -> str:
     value = require_number(function, "rate", rate)
     if value < 0:
         fail(function, f"'rate' must be a percentage of 0 or more, got {value}")
-    return format(value.normalize(), "f")
+    return plain_number(value.normalize())
 
 
 def _kind(function: str, kind: Any) -> str:
@@ -140,7 +146,7 @@ def _table_key(key: str) -> str:
         except ArithmeticError:
             number = None
         parts.append(
-            format(number.normalize(), "f") if number is not None and number.is_finite() else part
+            plain_number(number.normalize()) if number is not None and number.is_finite() else part
         )
     return ":".join(parts)
 
@@ -180,6 +186,9 @@ def vat_code(rate: Any, country: Any, kind: Any, table: Any, home: Any = "DE") -
         "intra_eu": [f"EU:{buyer}:{rate_text}", f"EU:{rate_text}"],
         "export": [f"EXPORT:{buyer}:{rate_text}", f"EXPORT:{rate_text}"],
     }[case]
+    for key in candidates:
+        if key in codes:
+            return codes[key]
     normalized = {_table_key(str(key)): value for key, value in codes.items()}
     for key in candidates:
         if _table_key(key) in normalized:

@@ -205,3 +205,8 @@ def test_convert_unit_refuses_mixing_dimensions_and_unknown_units() -> None:
         convert_unit(1, "kg", "m")
     with pytest.raises(MappingValueError, match="unknown unit 'stone'"):
         convert_unit(1, "stone", "kg")
+
+
+def test_min_and_max_of_an_absent_list_stay_absent() -> None:
+    assert n.min_(MISSING) is MISSING
+    assert n.max_(None) is None

@@ -99,3 +99,7 @@ def test_normalize_phone_refuses_invalid_numbers(raw: str) -> None:
     assert p.valid_phone(raw) is False
     with pytest.raises(MappingValueError, match="is not a valid phone number"):
         p.normalize_phone(raw)
+
+
+def test_overlong_input_is_not_an_email_address() -> None:
+    assert p.valid_email("a@" + "a." * 50_000 + "de") is False

@@ -163,3 +163,12 @@ def test_truncate_refuses_an_ellipsis_longer_than_the_limit() -> None:
 )
 def test_text_writes_values_plainly(value: object, expected: str) -> None:
     assert t.text(value) == expected
+
+
+def test_text_keeps_the_exponent_of_absurdly_large_numbers() -> None:
+    assert t.text(Decimal("1E+100000000")) == "1E+100000000"
+
+
+def test_widths_that_are_far_too_large_are_refused_before_conversion() -> None:
+    with pytest.raises(MappingValueError, match="far too large"):
+        t.pad_left("1", Decimal("1E+100000000"), "0")
