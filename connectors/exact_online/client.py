@@ -25,6 +25,7 @@ strings (``2024-01-31T10:00:00Z``) and may be sent as ISO strings or datetimes.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import httpx
-from mapwright.connectors.base import ConnectionConfig, Connector, Page, register
+from mapwright.connectors.base import Capability, ConnectionConfig, Connector, Page, register
 from mapwright.connectors.errors import (
     AuthError,
     ConnectorError,
@@ -131,9 +132,9 @@ class ExactOnlineConnector(Connector):
         self._division_lock = asyncio.Lock()
 
     # -- plumbing --------------------------------------------------------------------------
-    def spec(self, name: str, capability: str | None = None) -> ExactObject:
+    def spec(self, name: str, capability: Capability | None = None) -> ExactObject:
         """The ``ExactObject`` for ``name`` (checked for ``capability`` when given)."""
-        found = self.require(name, capability) if capability else self.object(name)  # type: ignore[arg-type]
+        found = self.require(name, capability) if capability else self.object(name)
         return cast(ExactObject, found)
 
     async def me(self) -> dict[str, Any]:
@@ -296,8 +297,8 @@ class ExactOnlineConnector(Connector):
 
     async def _all(
         self, url: str, params: dict[str, Any] | None, endpoint: str
-    ) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = []
+    ) -> builtins.list[dict[str, Any]]:
+        rows: builtins.list[dict[str, Any]] = []
         response = await self.call("GET", url, params=params)
         while True:
             body = response.json()
@@ -323,7 +324,7 @@ class ExactOnlineConnector(Connector):
 
     async def find(
         self, object: str, key: str, values: Sequence[Any]
-    ) -> dict[Any, list[dict[str, Any]]]:
+    ) -> dict[Any, builtins.list[dict[str, Any]]]:
         """Bulk lookup: ``key eq v1 or key eq v2 …`` in chunks of ``find_chunk`` values."""
         spec = self.spec(object, "find")
         if key not in spec.find_keys:
@@ -333,8 +334,8 @@ class ExactOnlineConnector(Connector):
             )
         edm = spec.edm(key)
         padded = spec.name == "accounts" and key == "Code"
-        found: dict[Any, list[dict[str, Any]]] = {v: [] for v in values}
-        index: dict[Any, list[Any]] = {}
+        found: dict[Any, builtins.list[dict[str, Any]]] = {v: [] for v in values}
+        index: dict[Any, builtins.list[Any]] = {}
         for value in values:
             index.setdefault(_norm(value, edm, padded), []).append(value)
         distinct = [group[0] for group in index.values()]

@@ -74,20 +74,21 @@ def classify(
     reason = response.headers.get("Reason")
     if reason and reason not in message:
         message = f"{message} ({reason})"
-    kw: dict[str, object] = {"status": status, "endpoint": endpoint}
     if status == 401:
         return AuthError(
             f"Exact rejected the access token: {message}. Run `mapwright connect "
             "exact-online` if this persists",
             code="unauthorized",
-            **kw,  # type: ignore[arg-type]
+            status=status,
+            endpoint=endpoint,
         )
     if status == 403:
         return AuthError(
             f"Exact refused access: {message}. Check that the division belongs to the "
             "consenting user and that the user has rights on this endpoint",
             code="forbidden",
-            **kw,  # type: ignore[arg-type]
+            status=status,
+            endpoint=endpoint,
         )
     if status == 429:
         now = clock()
@@ -98,7 +99,8 @@ def classify(
                 f"Exact's daily call limit for this division is spent: {message}",
                 resets_at=daily_reset / 1000 if daily_reset else None,
                 code="daily_limit",
-                **kw,
+                status=status,
+                endpoint=endpoint,
             )
         minute_reset = _header_float(response, "X-RateLimit-Minutely-Reset")
         retry_after = _header_float(response, "Retry-After")
@@ -108,21 +110,28 @@ def classify(
             f"Exact rate limit hit: {message}",
             retry_after=retry_after,
             code="rate_limited",
-            **kw,
+            status=status,
+            endpoint=endpoint,
         )
     if status in (502, 503, 504) or (status == 500 and not write):
         return RetriableError(
             f"Exact is unavailable or failed: {message}",
             retry_after=_header_float(response, "Retry-After"),
-            **kw,
+            status=status,
+            endpoint=endpoint,
         )
     if write:
         if status == 500 and not _has_odata_message(response):
-            return RetriableError(f"Exact failed on the write: {message}", **kw)
-        return SkippableError(f"Exact refused the record: {message}", **kw)  # type: ignore[arg-type]
+            return RetriableError(
+                f"Exact failed on the write: {message}", status=status, endpoint=endpoint
+            )
+        return SkippableError(
+            f"Exact refused the record: {message}", status=status, endpoint=endpoint
+        )
     return FatalError(
         f"Exact rejected the request {request.method} {request.url.path}: {message}",
-        **kw,  # type: ignore[arg-type]
+        status=status,
+        endpoint=endpoint,
     )
 
 

@@ -15,6 +15,7 @@ import json
 import random
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -394,7 +395,7 @@ class Sandbox:
             if view.sync and timestamp_only(tree) is None:
                 raise ApiError(400, "Only 'Timestamp gt <value>' can be filtered on sync endpoints")
             try:
-                rows = [r for r in rows if evaluate(tree, lambda f, r=r: view.value(r, f))]
+                rows = [r for r in rows if evaluate(tree, _getter(view, r))]
             except FilterError as exc:
                 raise ApiError(400, str(exc)) from None
         order = q.get("$orderby", "")
@@ -446,6 +447,10 @@ class Sandbox:
                 params["$top"] = str(limit - size)
             body["__next"] = f"{base}/{view.endpoint}?{urlencode(params)}"
         return JSONResponse({"d": body})
+
+
+def _getter(view: View, row: dict[str, Any]) -> Callable[[str], Any]:
+    return lambda name: view.value(row, name)
 
 
 def create_app(options: SandboxOptions | None = None) -> FastAPI:

@@ -521,7 +521,7 @@ class Rules:
             )
             if endpoint == "salesinvoice/SalesInvoices":
                 head.update(VATAmountFC=vat, VATAmountDC=vat)
-        self.store.put(endpoint, key, head)
+        self.store.put(endpoint, str(key), head)
 
     # -- update / delete ---------------------------------------------------------------------
     def update(self, endpoint: str, key: str, body: Any) -> None:

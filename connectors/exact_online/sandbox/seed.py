@@ -124,7 +124,7 @@ def seed_division(store: Store, rules: Rules, rng: random.Random, records: int) 
     stamp = rules.stamp
     warehouses = []
     for code, name, main in (("1", "Hauptlager", 1), ("2", "Magazijn Utrecht", 0)):
-        row = {"ID": new_guid(rng), "Code": code, "Description": name, "Main": main}
+        row: dict[str, Any] = {"ID": new_guid(rng), "Code": code, "Description": name, "Main": main}
         stamp(row, True)
         warehouses.append(put("inventory/Warehouses", row["ID"], row))
     for code, desc, pct, kind in (
@@ -170,7 +170,12 @@ def seed_division(store: Store, rules: Rules, rng: random.Random, records: int) 
         }
         stamp(row, True)
         shipping.append(put("sales/ShippingMethods", row["ID"], row))
-    journal = {"ID": new_guid(rng), "Code": "70", "Description": "Verkoopboek", "Type": 20}
+    journal: dict[str, Any] = {
+        "ID": new_guid(rng),
+        "Code": "70",
+        "Description": "Verkoopboek",
+        "Type": 20,
+    }
     stamp(journal, True)
     put("financial/Journals", journal["ID"], journal)
     groups = []
@@ -200,7 +205,8 @@ def _items(
         code = f"{base}-{serial:03d}"
         price = round(rng.uniform(5, 150), 2)
         group = groups[n % len(groups)]
-        for variant in variants or [None]:
+        options: list[str | None] = list(variants) or [None]
+        for variant in options:
             item_code = f"{code}-{variant}" if variant else code
             text = f"{desc} {variant}" if variant else desc
             item = rules.create(

@@ -58,11 +58,12 @@ async def test_modified_list_pages_with_next_and_resumes_mid_way(target: Target)
         cursor = page.cursor
         if not page.has_more:
             break
-        assert "next" in json.loads(cursor)
+        assert cursor is not None and "next" in json.loads(cursor)
     assert len(seen) == len(set(seen))
     if target.sandbox:
         assert first.has_more, "seed has more than one page of item warehouses"
         assert len(seen) == len(target.sandbox.store.table("inventory/ItemWarehouses"))
+    assert cursor is not None
     final = json.loads(cursor)
     assert set(final) == {"since"} and final["since"].endswith("Z")
 

@@ -68,7 +68,7 @@ def test_classification(method, status, body, headers, expected) -> None:
     if expected is None:
         assert error is None
     else:
-        assert type(error) is expected
+        assert error is not None and type(error) is expected
         assert error.status == status and error.endpoint == "crm/Accounts"
 
 

@@ -29,7 +29,9 @@ async def test_minute_budget_used_by_another_worker_is_respected() -> None:
     app, sandbox, clock = make_sandbox()
     connector = make_connector(app, clock)
     await connector.division()
-    token = (await connector.store.load()).access_token
+    stored = await connector.store.load()
+    assert stored is not None
+    token = stored.access_token
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as other:
         for _ in range(50):
             r = await other.get("/api/v1/current/Me", headers={"Authorization": f"Bearer {token}"})
