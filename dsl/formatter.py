@@ -84,9 +84,13 @@ class Printer:
 
     # -- comments --------------------------------------------------------------------------
     def _leading(self, line: int, depth: int) -> None:
+        last = None
         while self.ci < len(self.comments) and self.comments[self.ci].pos.line < line:
+            last = self.comments[self.ci].pos.line
             self.out.append(INDENT * depth + "#" + self.comments[self.ci].text.rstrip())
             self.ci += 1
+        if last is not None and line - last > 1 and line < 10**9:
+            self.out.append("")
 
     def _trailing(self, line: int) -> str:
         parts = []

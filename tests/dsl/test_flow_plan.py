@@ -33,8 +33,15 @@ create exact_online.sales_invoices as invoice unless exists YourRef = number {
 }
 """
 
-DEBTORS = [{"postingaccount_number": 10001, "name": "Müller GmbH", "email": "a@m.de",
-            "vat_id": "DE123", "phone": "+49"}]
+DEBTORS = [
+    {
+        "postingaccount_number": 10001,
+        "name": "Müller GmbH",
+        "email": "a@m.de",
+        "vat_id": "DE123",
+        "phone": "+49",
+    }
+]
 ITEMS = [{"Code": "SKU-1", "ID": "guid-1"}, {"Code": "SKU-2", "ID": "guid-2"}]
 
 
@@ -45,9 +52,13 @@ def resolver(**extra: list[dict[str, object]]) -> MemoryResolver:
 
 
 def receipt(**changes: object) -> dict[str, object]:
-    base: dict[str, object] = {"payment_status": "paid", "debtor_account": 10001,
-                               "counterparty": "Müller GmbH", "number": "RE-1",
-                               "items": [{"sku": "SKU-1", "qty": 2}]}
+    base: dict[str, object] = {
+        "payment_status": "paid",
+        "debtor_account": 10001,
+        "counterparty": "Müller GmbH",
+        "number": "RE-1",
+        "items": [{"sku": "SKU-1", "qty": 2}],
+    }
     base.update(changes)
     return base
 
@@ -65,42 +76,49 @@ def test_plan_has_operations_in_order_with_refs_and_policies() -> None:
 
 
 def test_where_skips_with_its_reason() -> None:
-    outcome = dsl.compile(ORDERS, name="orders.map").run(receipt(payment_status="unpaid"),
-                                                         resolver=resolver())
+    outcome = dsl.compile(ORDERS, name="orders.map").run(
+        receipt(payment_status="unpaid"), resolver=resolver()
+    )
     assert outcome.skipped == "payment status unpaid not selected"
     assert outcome.operations == []
 
 
 def test_falls_back_to_second_lookup() -> None:
-    outcome = dsl.compile(ORDERS, name="orders.map").run(receipt(debtor_account=99),
-                                                         resolver=resolver())
+    outcome = dsl.compile(ORDERS, name="orders.map").run(
+        receipt(debtor_account=99), resolver=resolver()
+    )
     assert outcome.operations[0].match == ("Email", "a@m.de")
 
 
 def test_park_with_message_when_nothing_found() -> None:
     outcome = dsl.compile(ORDERS, name="orders.map").run(
-        receipt(debtor_account=99, counterparty="Nobody"), resolver=resolver())
+        receipt(debtor_account=99, counterparty="Nobody"), resolver=resolver()
+    )
     assert outcome.parked == "no debtor found for Nobody"
 
 
 def test_require_parks_naming_the_missing_item() -> None:
     outcome = dsl.compile(ORDERS, name="orders.map").run(
-        receipt(items=[{"sku": "SKU-9", "qty": 1}]), resolver=resolver())
+        receipt(items=[{"sku": "SKU-9", "qty": 1}]), resolver=resolver()
+    )
     assert outcome.parked == "item SKU-9 is not in Exact"
 
 
 def test_ambiguous_find_parks() -> None:
     twice = DEBTORS + [dict(DEBTORS[0])]
     outcome = dsl.compile(ORDERS, name="orders.map").run(
-        receipt(), resolver=resolver(**{"buchhaltungsbutler.debtors": twice}))
+        receipt(), resolver=resolver(**{"buchhaltungsbutler.debtors": twice})
+    )
     assert outcome.parked is not None and "ambiguous" in outcome.parked
 
 
 def test_lookups_are_declared_for_bulk_fetching() -> None:
     script = dsl.compile(ORDERS, name="orders.map")
-    assert script.lookups == {("buchhaltungsbutler", "debtors", "postingaccount_number"),
-                              ("buchhaltungsbutler", "debtors", "name"),
-                              ("exact_online", "items", "Code")}
+    assert script.lookups == {
+        ("buchhaltungsbutler", "debtors", "postingaccount_number"),
+        ("buchhaltungsbutler", "debtors", "name"),
+        ("exact_online", "items", "Code"),
+    }
 
 
 def test_pending_lookup_propagates_for_the_engine() -> None:
@@ -110,8 +128,9 @@ def test_pending_lookup_propagates_for_the_engine() -> None:
 
     with pytest.raises(LookupPending) as info:
         dsl.compile(ORDERS, name="orders.map").run(receipt(), resolver=Pending())
-    assert info.value.lookup == Lookup("buchhaltungsbutler", "debtors",
-                                       "postingaccount_number", 10001)
+    assert info.value.lookup == Lookup(
+        "buchhaltungsbutler", "debtors", "postingaccount_number", 10001
+    )
 
 
 def test_lookup_without_resolver_is_a_clear_error() -> None:
@@ -132,15 +151,18 @@ def test_plan_json_form() -> None:
     assert data["operations"][0]["match"] == {"Email": "a@m.de"}
 
 
-@pytest.mark.parametrize(("script", "message"), [
-    ("update a.b { X <- 1 }", "needs a match key"),
-    ("create a.b match K = 1 { X <- 1 }", "use upsert"),
-    ("X <- 1 on create", "have no meaning"),
-    ("update a.b match K = 1 { X <- 1 on create }", "never creates"),
-    ("create a.b { create a.c { X <- 1 } }", "cannot sit inside"),
-    ("create a.b as x { X <- 1 }\ncreate a.c as x { X <- 1 }", "already names"),
-    ("L <- each xs as x {\n where x > 1\n}", "belongs at the top"),
-])
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        ("update a.b { X <- 1 }", "needs a match key"),
+        ("create a.b match K = 1 { X <- 1 }", "use upsert"),
+        ("X <- 1 on create", "have no meaning"),
+        ("update a.b match K = 1 { X <- 1 on create }", "never creates"),
+        ("create a.b { create a.c { X <- 1 } }", "cannot sit inside"),
+        ("create a.b as x { X <- 1 }\ncreate a.c as x { X <- 1 }", "already names"),
+        ("L <- each xs as x {\n where x > 1\n}", "belongs at the top"),
+    ],
+)
 def test_flow_mistakes_are_compile_errors(script: str, message: str) -> None:
     with pytest.raises(dsl.MappingError, match=message):
         dsl.compile(script)

@@ -18,7 +18,7 @@ REFUSED_AT_COMPILE = [
     "globals()",
     "locals()",
     "vars()",
-    "compile(\"1\", \"x\", \"eval\")",
+    'compile("1", "x", "eval")',
     "breakpoint()",
     "().__class__.__bases__[0].__subclasses__()",
     "[].__class__.__mro__[1].__subclasses__()",
@@ -27,7 +27,7 @@ REFUSED_AT_COMPILE = [
     "input()",
     "help()",
     "len(record)",
-    "{}.get(\"x\")",
+    '{}.get("x")',
     "record.keys()",
     "settings.__dict__",
     "import os",
@@ -40,11 +40,20 @@ def test_python_escapes_are_refused(expression: str) -> None:
         dsl.compile(f"A <- {expression}").run({"x": {}})
 
 
-@pytest.mark.parametrize("field", ["__class__", "__dict__", "__globals__", "__builtins__",
-                                   "__subclasses__", "mro", "__code__"])
+@pytest.mark.parametrize(
+    "field",
+    ["__class__", "__dict__", "__globals__", "__builtins__", "__subclasses__", "mro", "__code__"],
+)
 def test_dunder_fields_are_only_data_lookups(field: str) -> None:
-    out = dsl.compile(f'A <- record."{field}"\nB <- x."{field}"\nC <- "{{x.{field}}}"'
-                      if field.isidentifier() else "A <- 1").run({"x": {}}).output
+    out = (
+        dsl.compile(
+            f'A <- record."{field}"\nB <- x."{field}"\nC <- "{{x.{field}}}"'
+            if field.isidentifier()
+            else "A <- 1"
+        )
+        .run({"x": {}})
+        .output
+    )
     assert out == {"C": ""}
 
 
@@ -55,8 +64,11 @@ def test_quoted_names_cannot_inject_code() -> None:
 
 
 def test_dunder_names_for_lets_and_defs_stay_script_names() -> None:
-    out = dsl.compile("let __builtins__ = 1\ndef __import__(x) = x\nA <- __import__(__builtins__)"
-                      ).run({}).output
+    out = (
+        dsl.compile("let __builtins__ = 1\ndef __import__(x) = x\nA <- __import__(__builtins__)")
+        .run({})
+        .output
+    )
     assert out == {"A": 1}
 
 

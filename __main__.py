@@ -1,0 +1,5 @@
+"""``python -m mapwright``: the same as the ``mapwright`` command."""
+
+from mapwright.cli import main
+
+main()
