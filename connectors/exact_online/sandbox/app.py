@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from mapwright.connectors.exact_online.fields import FIELDS
@@ -41,6 +42,7 @@ from mapwright.connectors.exact_online.sandbox.state import (
     new_guid,
 )
 from mapwright.connectors.exact_online.sandbox.views import VIEWS, View, render
+from mapwright.connectors.exact_online.webhooks import callback_body
 from mapwright.connectors.sandbox import SandboxOptions
 
 DEFAULTS: dict[str, Any] = {
@@ -57,6 +59,15 @@ DEFAULTS: dict[str, Any] = {
     "error_block_seconds": 3600,
     "language": "en",
     "frozen_at": None,
+}
+TOPICS = {
+    "crm/Accounts": "Accounts",
+    "crm/Contacts": "Contacts",
+    "crm/Addresses": "Addresses",
+    "logistics/Items": "Items",
+    "salesorder/SalesOrders": "SalesOrders",
+    "salesinvoice/SalesInvoices": "SalesInvoices",
+    "salesorder/GoodsDeliveries": "GoodsDeliveries",
 }
 SELECT_MESSAGE = "Please add a $select or a $top=1 statement to the query string."
 
@@ -113,6 +124,10 @@ class Sandbox:
         self.grant = Grant(self.client_id, self.user_id, start, now, now - 10_000)
         self.auth.grants[start] = self.grant
         self.counters = Counters()
+        self.webhook_secret = str(
+            self.settings.get("webhook_secret") or f"whsec-{rng.getrandbits(96):024x}"
+        )
+        self.webhook_log: list[dict[str, Any]] = []
 
     # -- OAuth -------------------------------------------------------------------------------
     def token(self, form: dict[str, str]) -> JSONResponse:
@@ -288,6 +303,7 @@ class Sandbox:
                     "a valid top-level resource object.",
                 ) from None
             row = self.rules.create(view.table, body)
+            await self.notify(view.table, "Create", str(row[view.key]), base)
             record = render(view, row, base=base, select=None, expand=set(), lines_of=self.lines_of)
             if "return=representation" not in request.headers.get("prefer", ""):
                 sent = set(body) | {view.key}
@@ -301,11 +317,46 @@ class Sandbox:
             except json.JSONDecodeError:
                 raise ApiError(400, "Error processing request stream.") from None
             self.rules.update(view.table, key, body)
+            await self.notify(view.table, "Update", key, base)
             return Response(status_code=204)
         if method == "DELETE" and key is not None and "D" in view.writable:
             self.rules.delete(view.table, key)
+            await self.notify(view.table, "Delete", key, base)
             return Response(status_code=204)
         raise ApiError(405, f"The HTTP method {method} is not allowed on {view.endpoint}.")
+
+    async def notify(self, table: str, action: str, key: str, base: str) -> None:
+        """POST a signed callback to every subscription of the table's topic."""
+        topic = TOPICS.get(table)
+        subscriptions = [
+            s
+            for s in self.store.table("webhooks/WebhookSubscriptions").values()
+            if topic and s.get("Topic") == topic
+        ]
+        for subscription in subscriptions:
+            content = {
+                "Topic": topic,
+                "ClientId": self.client_id,
+                "Division": self.division,
+                "Action": action,
+                "Key": key,
+                "ExactOnlineEndpoint": f"{base}/{table}(guid'{key}')",
+                "EventCreatedOn": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(self.clock.now())),
+            }
+            entry: dict[str, Any] = {"url": subscription["CallbackURL"], **content}
+            try:
+                async with httpx.AsyncClient(
+                    transport=self.settings.get("webhook_transport"), timeout=5
+                ) as http:
+                    answer = await http.post(
+                        subscription["CallbackURL"],
+                        content=callback_body(content, self.webhook_secret),
+                        headers={"Content-Type": "application/json"},
+                    )
+                entry["status"] = answer.status_code
+            except httpx.HTTPError as exc:
+                entry["error"] = type(exc).__name__
+            self.webhook_log.append(entry)
 
     def lines_of(self, table: str, key: str) -> list[dict[str, Any]]:
         from mapwright.connectors.exact_online.sandbox.views import LINES
@@ -523,6 +574,7 @@ def describe(app: FastAPI, base_url: str) -> dict[str, Any]:
         "client_secret": sandbox.client_secret,
         "refresh_token": sandbox.grant.current,
         "division": sandbox.division,
+        "webhook_secret": sandbox.webhook_secret,
         "token_url": f"{base_url.rstrip('/')}/api/oauth2/token",
         "access_token": "POST token_url form-encoded grant_type=refresh_token, refresh_token, "
         "client_id, client_secret; the answer holds access_token (600 s) and the next "
