@@ -50,6 +50,7 @@ from mapwright.connectors.buchhaltungsbutler.records import (
     read_shape,
     write_body,
 )
+from mapwright.connectors.buchhaltungsbutler.session import Session
 from mapwright.connectors.errors import (
     ConnectorError,
     FatalError,
@@ -125,6 +126,7 @@ class BuchhaltungsButler(Connector):
         clock: Clock | None = None,
         sleep: Sleep | None = None,
         wall_clock: Clock | None = None,
+        pacer: Pacer | None = None,
     ):
         super().__init__(config, transport=transport)
         where = (
@@ -159,73 +161,26 @@ class BuchhaltungsButler(Connector):
             )
 
         # one count per customer account in the process; an injected clock gets its own
-        self.pacer = make() if clock or sleep else shared_pacer(self.base_url, make)
-        self._client = httpx.AsyncClient(
-            base_url=self.base_url,
-            auth=(str(creds["api_client"]), str(creds["api_secret"])),
+        if pacer is None:
+            pacer = make() if clock or sleep else shared_pacer(self.base_url, make)
+        self.pacer = pacer
+        self.session = Session(
+            self.base_url,
+            api_client=str(creds["api_client"]),
+            api_secret=str(creds["api_secret"]),
+            api_key=self.api_key,
+            pacer=self.pacer,
             transport=transport,
-            timeout=float(self.options["timeout_seconds"]),
+            max_attempts=int(self.options["max_attempts"]),
+            backoff_seconds=float(self.options["backoff_seconds"]),
+            throttle_seconds=float(self.options["throttle_seconds"]),
+            timeout_seconds=float(self.options["timeout_seconds"]),
         )
         self._scans: dict[str, builtins.list[dict[str, Any]]] = {}
 
-    # -- HTTP ----------------------------------------------------------------------------
     async def call(self, endpoint: str, body: dict[str, Any], *, write: bool) -> dict[str, Any]:
-        """POST ``body`` (plus api_key) to ``endpoint``; the success envelope or an error."""
-        payload = {"api_key": self.api_key, **body}
-        pattern = endpoint.rsplit("/", 1)[0] if endpoint.rsplit("/", 1)[-1].isdigit() else endpoint
-        attempts = int(self.options["max_attempts"])
-        for attempt in range(1, attempts + 1):
-            await self.pacer.acquire(self.api_key, pattern)
-            try:
-                response = await self._client.post(endpoint, json=payload)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                error: ConnectorError = RetriableError(
-                    f"BuchhaltungsButler unreachable: {exc}", endpoint=endpoint
-                )
-            except httpx.TransportError as exc:
-                if write:
-                    raise WriteOutcomeUnknown(
-                        f"BuchhaltungsButler answer lost ({type(exc).__name__}); the write may "
-                        "have been applied: look the record up before sending it again",
-                        endpoint=endpoint,
-                    ) from exc
-                error = RetriableError(
-                    f"BuchhaltungsButler answer lost ({type(exc).__name__})", endpoint=endpoint
-                )
-            else:
-                data = _json(response)
-                if response.status_code == 200 and isinstance(data, dict) and data.get("success"):
-                    return data
-                content_type = response.headers.get("content-type", "")
-                error = classify(
-                    endpoint, response.status_code, data, write=write, content_type=content_type
-                )
-                if (
-                    write
-                    and response.status_code >= 500
-                    and not isinstance(error, WriteOutcomeUnknown)
-                ):
-                    error = WriteOutcomeUnknown(
-                        f"{error.message}; the write may have been applied: look the record "
-                        "up before sending it again",
-                        status=error.status,
-                        code=error.code,
-                        endpoint=endpoint,
-                    )
-                retry_after = _retry_after(response)
-                if retry_after is not None and isinstance(error, RetriableError):
-                    error.retry_after = retry_after
-            if not isinstance(error, RetriableError) or isinstance(error, WriteOutcomeUnknown):
-                raise error
-            if attempt == attempts:
-                raise error
-            wait = error.retry_after
-            if wait is None:
-                # BB sends no Retry-After; a throttle (code 15) waits longer than a fault
-                base = self.options["throttle_seconds" if error.code == "15" else "backoff_seconds"]
-                wait = float(base) * 2 ** (attempt - 1)
-            self.pacer.pause(self.api_key, min(wait, 60.0))
-        raise AssertionError("unreachable")  # pragma: no cover
+        """POST ``body`` (plus api_key) to ``endpoint``: the success envelope or an error."""
+        return await self.session.call(endpoint, body, write=write)
 
     # -- reading -------------------------------------------------------------------------
     async def list(
@@ -478,6 +433,8 @@ class BuchhaltungsButler(Connector):
                 result[name] = str(answer[name])
         if object in ("debtors", "creditors") and result.get("postingaccount_number"):
             self._remember(object, result, replace=False)
+        if object == "postings":
+            self.forget("postings")  # BB answers no posting ids: read them again when asked
         return result
 
     def _remember(self, object: str, record: dict[str, Any], *, replace: bool) -> None:
@@ -520,16 +477,7 @@ class BuchhaltungsButler(Connector):
         return moment.strftime("%Y-%m-%d %H:%M:%S")
 
     async def aclose(self) -> None:
-        await self._client.aclose()
-
-
-def _json(response: httpx.Response) -> Any:
-    if "json" not in response.headers.get("content-type", ""):
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
+        await self.session.aclose()
 
 
 def _rows(answer: dict[str, Any]) -> builtins.list[dict[str, Any]]:
@@ -538,14 +486,6 @@ def _rows(answer: dict[str, Any]) -> builtins.list[dict[str, Any]]:
 
 def _list_of(value: Any) -> builtins.list[Any]:
     return value if isinstance(value, builtins.list) else []
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    raw = response.headers.get("retry-after")
-    try:
-        return float(raw) if raw is not None else None
-    except ValueError:
-        return None
 
 
 def _positive_int(value: Any, name: str) -> int:

@@ -17,6 +17,7 @@ import httpx
 from fastapi import FastAPI
 from mapwright.connectors.base import ConnectionConfig
 from mapwright.connectors.buchhaltungsbutler.client import DEFAULT_BASE_URL, BuchhaltungsButler
+from mapwright.connectors.buchhaltungsbutler.pacing import Pacer
 from mapwright.connectors.buchhaltungsbutler.sandbox import create_app, describe
 from mapwright.connectors.sandbox import FaultOptions, SandboxOptions
 
@@ -96,7 +97,11 @@ def make_app(
 
 
 def connect(
-    app: FastAPI, clock: FakeClock, *, options: dict[str, Any] | None = None
+    app: FastAPI,
+    clock: FakeClock,
+    *,
+    options: dict[str, Any] | None = None,
+    pacer: Pacer | None = None,
 ) -> tuple[BuchhaltungsButler, Recorder, dict[str, Any]]:
     info = describe(app, SANDBOX_URL)
     recorder = Recorder(httpx.ASGITransport(app=app), clock)
@@ -108,7 +113,7 @@ def connect(
         name="bb-sandbox",
     )
     connector = BuchhaltungsButler(
-        config, transport=recorder, clock=clock, sleep=clock.sleep, wall_clock=clock
+        config, transport=recorder, clock=clock, sleep=clock.sleep, wall_clock=clock, pacer=pacer
     )
     return connector, recorder, info
 

@@ -288,3 +288,41 @@ async def test_roles_bb_lacks_name_the_alternative(bb):
         with pytest.raises(UnsupportedObject) as caught:
             await bb.list(role)
         assert alternative in (caught.value.alternative or "")
+
+
+async def test_a_receipt_leads_to_its_debtor_by_name_and_to_its_posting_lines(bb):
+    """The order flow's reads: receipt header, debtor master data, posting lines."""
+    debtor = await bb.create("debtors", {"name": f"Claes Imprimerie {RUN} SA", "country": "BE"})
+    number = int(debtor["postingaccount_number"])
+    receipt = await bb.create(
+        "receipts",
+        {
+            "type": "invoice outbound",
+            "counterparty": debtor["name"],
+            "creditor_debtor": number,
+            "invoice_number": f"MW-POST-{RUN}",
+            "date": "2026-01-14",
+            "amount": 238.0,
+            "currency": "EUR",
+            "vat_rate": 19,
+        },
+    )
+    receipt_id = int(receipt["id_by_customer"])
+    await bb.create(
+        "postings",
+        {
+            "receipt_id_by_customer": receipt_id,
+            "postingaccounts": [8400, 8400],
+            "postingtexts": ["Druck", "Versand"],
+            "vats": ["19_vat", "19_vat"],
+            "amounts": [200.0, 38.0],
+        },
+    )
+    header = await bb.get("receipts", receipt_id)
+    assert header is not None
+    found = await bb.find("debtors", "name", [header["counterparty"]])
+    assert [d["postingaccount_number"] for d in found[header["counterparty"]]] == [str(number)]
+    lines = (await bb.find("postings", "receipt_id_by_customer", [receipt_id]))[receipt_id]
+    assert sorted(line["amount"] for line in lines) == ["200.00", "38.00"]
+    assert all(line["debit_postingaccount_number"] == str(number) for line in lines)
+    assert all(line["credit_postingaccount_number"] == "8400" for line in lines)

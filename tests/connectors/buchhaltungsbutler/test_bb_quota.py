@@ -47,8 +47,8 @@ async def test_two_connectors_of_one_customer_in_one_process_share_the_budget():
     pair = make_pair()
     from mapwright.connectors.buchhaltungsbutler.testing import connect
 
-    other, recorder, _ = connect(pair.app, pair.clock)
-    other.pacer = pair.connector.pacer  # what shared_pacer does for real clocks
+    # what shared_pacer() does for connectors on the real clock
+    other, recorder, _ = connect(pair.app, pair.clock, pacer=pair.connector.pacer)
     await asyncio.gather(*(c.list("payment_accounts") for c in [pair.connector, other] * 80))
     times = pair.recorder.times() + recorder.times()
     assert most_in_window(times, 60.0) <= 100
