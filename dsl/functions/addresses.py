@@ -16,14 +16,16 @@ Belgium, where the number comes last, and (with a number-first ``country`` such 
 | ``Dorfstraße`` | ``Dorfstraße`` | | |
 
 Rules: the house number is the last group of digits (a range ``12-14`` included) that is
-followed only by an addition; an addition is up to three short parts: letters right after
-the digits (``3b``), a word of up to four letters after a space (``123 A``, ``12 bis``),
-or a ``-``/``/`` with up to ten letters or digits (``-A``, ``/2``; a ``-`` followed by
-digits is read as a range of numbers). The ``-`` or ``/`` stays
-in the addition because it carries meaning (``7/2`` is door 2 of house 7 in Austria). Spaces
-are normalised: ``join_street(split_street(x))`` gives ``x`` up to whitespace, except that a
-comma between street and number is dropped (``Calle Mayor, 5``) unless the join country
-writes one (``ES``, ``IT``).
+followed only by an addition. An addition is up to three short parts: letters right after
+the digits (``3b``), a word of up to four letters after a space (``123 A``, ``12 bis``), or
+a ``-``/``/`` with up to ten letters or digits (``-A``, ``/2``; a ``-`` followed by digits
+is a range). The ``-`` or ``/`` stays in the addition because it carries meaning (``7/2``
+is door 2 of house 7 in Austria). Digits after a space are read as the house number, so in
+``Keizersgracht 123 2 hoog`` the number is ``2``: such lines need a pattern of their own.
+
+Spaces are normalised: ``join_street(split_street(x))`` gives ``x`` up to whitespace,
+except that a comma between street and number is dropped (``Calle Mayor, 5``) unless the
+join country writes one (``ES``, ``IT``).
 """
 
 from __future__ import annotations

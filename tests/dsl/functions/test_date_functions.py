@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from mapwright.dsl.errors import MappingValueError
 from mapwright.dsl.functions import dates as d
@@ -95,6 +95,7 @@ moments = st.datetimes(
 ).map(lambda m: m.replace(microsecond=m.microsecond // 1000 * 1000))
 
 
+@settings(deadline=None)
 @given(moments)
 def test_exact_date_round_trip_keeps_the_moment_to_the_millisecond(moment: dt.datetime) -> None:
     assert d.from_exact_date(d.to_exact_date(moment)) == moment

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from mapwright.dsl.errors import MappingValueError
 from mapwright.dsl.functions import numbers as n
@@ -123,16 +123,19 @@ cents = st.decimals(min_value=-1_000_000, max_value=1_000_000, places=2, allow_n
 rates = st.sampled_from([D(0), D(5), D("5.5"), D(7), D(10), D(19), D(20), D(21), D(25), D(27)])
 
 
+@settings(deadline=None)
 @given(cents, rates)
 def test_net_to_gross_and_back_gives_the_same_cents(net: Decimal, rate: Decimal) -> None:
     assert n.gross_to_net(n.net_to_gross(net, rate), rate) == net
 
 
+@settings(deadline=None)
 @given(cents, rates)
 def test_gross_to_net_and_back_is_off_by_at_most_one_cent(gross: Decimal, rate: Decimal) -> None:
     assert abs(n.net_to_gross(n.gross_to_net(gross, rate), rate) - gross) <= D("0.01")
 
 
+@settings(deadline=None)
 @given(st.lists(cents, max_size=50))
 def test_sum_is_exact(values: list[Decimal]) -> None:
     total = n.sum_(values)

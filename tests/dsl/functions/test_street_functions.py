@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from mapwright.dsl.errors import MappingValueError
 from mapwright.dsl.functions.addresses import join_street, split_street
@@ -132,11 +132,13 @@ addition = st.one_of(
 spaces = st.text(alphabet=" \t\u00a0", min_size=1, max_size=3)
 
 
+@settings(deadline=None)
 @given(street_name, house_number, addition)
 def test_split_recovers_the_parts_that_join_wrote(street: str, number: str, extra: object) -> None:
     assert parts(join_street(street, number, extra)) == (street, number, extra)
 
 
+@settings(deadline=None)
 @given(street_name, house_number, addition)
 def test_split_recovers_number_first_parts(street: str, number: str, extra: object) -> None:
     if isinstance(extra, str) and (extra[0] in "-/" or len(extra) > 1):
@@ -149,6 +151,7 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+@settings(deadline=None)
 @given(street_name, spaces, house_number, st.sampled_from(["", " ", "  "]), addition)
 def test_join_of_split_changes_only_whitespace_of_written_addresses(
     street: str, gap: str, number: str, gap2: str, extra: object
@@ -157,6 +160,7 @@ def test_join_of_split_changes_only_whitespace_of_written_addresses(
     assert _squeeze(join_street(split_street(line))) == _squeeze(line)
 
 
+@settings(deadline=None)
 @given(st.text(alphabet=LETTERS + "0123456789 .-/'", max_size=60))
 def test_join_of_split_changes_only_whitespace_of_any_text(line: str) -> None:
     result = join_street(split_street(line))
