@@ -8,6 +8,7 @@
     │   ├── UnsupportedObject          the system has no API object for this role
     │   └── QuotaExhausted             a daily/hourly budget is spent; says when it resets
     ├── RetriableError                 back off and try again (429, 5xx, timeouts)
+    │                                  (maybe_committed: a write's answer was lost)
     └── SkippableError                 this record cannot be written: park it with the
                                        target's own message, go on with the next
 
@@ -68,11 +69,24 @@ class QuotaExhausted(FatalError):
 
 
 class RetriableError(ConnectorError):
-    """A passing failure: wait ``retry_after`` seconds (or back off) and try again."""
+    """A passing failure: wait ``retry_after`` seconds (or back off) and try again.
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: object):
+    ``maybe_committed`` is True when a write reached the server but its answer was lost (read
+    timeout, dropped connection): before sending it again, look the record up by its natural
+    key, or a retry may create it twice.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        maybe_committed: bool = False,
+        **kw: object,
+    ):
         super().__init__(message, **kw)  # type: ignore[arg-type]
         self.retry_after = retry_after
+        self.maybe_committed = maybe_committed
 
 
 class SkippableError(ConnectorError):

@@ -1,0 +1,233 @@
+"""HTTP for connectors: one client factory and one send loop with retry, backoff and quotas.
+
+``make_client(base_url, transport)`` builds the ``httpx.AsyncClient`` every connector uses;
+``transport`` is the seam (``None`` = real network, ``httpx.ASGITransport(app=sandbox)``
+in-process, ``httpx.MockTransport`` for unit tests).
+
+``send_with_retry(client, build, classify, ...)`` sends one logical call:
+
+* before every attempt it waits for the rate governor (``connectors/quota.py``), and feeds it
+  each response's rate-limit headers and every 429's ``Retry-After``;
+* ``classify(response)`` turns a response into ``None`` (success) or a ``ConnectorError``
+  (``classify_status`` is a sound default);
+* idempotent calls (GET/HEAD/OPTIONS, or ``idempotent=True``) are retried on
+  ``RetriableError`` with exponential backoff and jitter, honouring ``Retry-After``;
+* writes are not retried, because only the engine can check whether a write already landed.
+  Two cases are safe and retried (``RetryPolicy.retry_unsent_writes``): a 429 (rate limiters
+  reject before the handler runs) and a connection that never opened (nothing was sent);
+* a transport error becomes ``RetriableError``; on a write whose request may have reached
+  the server (read timeout, dropped connection) it carries ``maybe_committed=True``, so the
+  engine looks the record up by its natural key before sending it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from mapwright.connectors.errors import (
+    AuthError,
+    ConnectorError,
+    FatalError,
+    RetriableError,
+    SkippableError,
+)
+from mapwright.connectors.quota import RateGovernor
+
+Classify = Callable[[httpx.Response], ConnectorError | None]
+RequestBuilder = Callable[[], httpx.Request]
+Sleep = Callable[[float], Awaitable[None]]
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+RETRIABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+#: transport errors raised before any byte of the request left: safe to send again
+UNSENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry: ``attempts`` tries in all, backoff doubling from
+    ``base_delay`` up to ``max_delay``; a ``Retry-After`` above ``max_retry_after`` is not
+    waited for here (the error is raised so the engine can reschedule the run)."""
+
+    attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_retry_after: float = 120.0
+    retry_unsent_writes: bool = True
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Delay before retry number ``attempt`` (1-based): exponential, half of it jitter."""
+        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return ceiling / 2 + rng.random() * ceiling / 2
+
+
+def make_client(
+    base_url: str,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    auth: httpx.Auth | None = None,
+    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    params: Mapping[str, Any] | None = None,
+) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` for ``base_url``; ``transport=None`` means the real network."""
+    merged = {"user-agent": "mapwright", "accept": "application/json"}
+    merged.update(headers or {})
+    return httpx.AsyncClient(
+        base_url=base_url,
+        transport=transport,
+        headers=merged,
+        auth=auth,
+        timeout=timeout,
+        params=params,
+    )
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta seconds or an HTTP date)."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(float(text), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(when.timestamp() - current, 0.0)
+
+
+def response_message(response: httpx.Response, limit: int = 300) -> str:
+    """The target's own error message: common JSON shapes, else the start of the body."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    for path in (
+        ("error", "message"),
+        ("error", "message", "value"),
+        ("message",),
+        ("error_description",),
+        ("detail",),
+        ("error",),
+    ):
+        value: Any = body
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and value:
+            return value[:limit]
+    text = response.text.strip()
+    return text[:limit] if text else response.reason_phrase
+
+
+def endpoint_of(request: httpx.Request) -> str:
+    return f"{request.method} {request.url.path}"
+
+
+def classify_status(response: httpx.Response) -> ConnectorError | None:
+    """Default classification by status: 2xx/3xx fine, 401/403 fatal, 408/425/429/5xx
+    retriable, other 4xx skippable (the target refused this record)."""
+    status = response.status_code
+    if status < 400:
+        return None
+    message = response_message(response)
+    endpoint = endpoint_of(response.request)
+    if status in (401, 403):
+        return AuthError(message, status=status, endpoint=endpoint)
+    if status in RETRIABLE_STATUSES:
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        return RetriableError(message, status=status, endpoint=endpoint, retry_after=retry_after)
+    if status >= 500:
+        return FatalError(message, status=status, endpoint=endpoint)
+    return SkippableError(message, status=status, endpoint=endpoint)
+
+
+def transport_error(exc: httpx.TransportError, request: httpx.Request) -> ConnectorError:
+    """A transport failure as a connector error; ``maybe_committed`` for writes that may
+    have reached the server."""
+    endpoint = endpoint_of(request)
+    name = type(exc).__name__
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return FatalError(
+            f"cannot call {request.url}: {exc}. Check the base URL.", endpoint=endpoint
+        )
+    write = request.method not in IDEMPOTENT_METHODS
+    maybe = write and not isinstance(exc, UNSENT_ERRORS)
+    note = " The write may have been applied; look it up before sending it again." if maybe else ""
+    return RetriableError(
+        f"{name} talking to {request.url.host}: {exc}.{note}",
+        endpoint=endpoint,
+        code=name,
+        maybe_committed=maybe,
+    )
+
+
+async def send_with_retry(
+    client: httpx.AsyncClient,
+    build: RequestBuilder,
+    classify: Classify = classify_status,
+    *,
+    governor: RateGovernor | None = None,
+    quota_key: str = "",
+    idempotent: bool | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = asyncio.sleep,
+    rng: random.Random | None = None,
+) -> httpx.Response:
+    """Send the request ``build()`` makes (a fresh one per attempt); see the module docstring.
+
+    Returns the successful response or raises the classified ``ConnectorError`` of the last
+    attempt. Example::
+
+        response = await send_with_retry(
+            client, lambda: client.build_request("GET", "/api/v1/products"), governor=rate
+        )
+    """
+    chance = rng or random.Random()
+    attempt = 0
+    while True:
+        attempt += 1
+        if governor is not None:
+            await governor.acquire(quota_key)
+        request = build()
+        retry_ok = request.method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        try:
+            response = await client.send(request)
+        except httpx.TransportError as exc:
+            error = transport_error(exc, request)
+            unsent = isinstance(exc, UNSENT_ERRORS)
+            if not retry_ok and not (unsent and policy.retry_unsent_writes):
+                raise error from exc
+            cause: BaseException | None = exc
+        else:
+            if governor is not None:
+                governor.observe_headers(quota_key, response.headers)
+            classified = classify(response)
+            if classified is None:
+                return response
+            error, cause = classified, None
+            limited = response.status_code == 429
+            if limited and governor is not None and isinstance(error, RetriableError):
+                governor.pause(quota_key, error.retry_after or policy.backoff(attempt, chance))
+            if not retry_ok and not (limited and policy.retry_unsent_writes):
+                raise error
+        if not isinstance(error, RetriableError) or attempt >= policy.attempts:
+            raise error from cause
+        if error.retry_after is not None:
+            if error.retry_after > policy.max_retry_after:
+                raise error from cause
+            delay = error.retry_after + chance.random() * min(1.0, error.retry_after / 10)
+        else:
+            delay = policy.backoff(attempt, chance)
+        await sleep(delay)
