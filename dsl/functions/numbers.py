@@ -89,7 +89,7 @@ def number(value: Any, decimal_mark: Any = ".") -> Any:
     text = require_text("number", "value", value).strip()
     if not text:
         return None
-    mark = require_text("number", "decimal_mark", decimal_mark)
+    mark = "." if is_absent(decimal_mark) else require_text("number", "decimal_mark", decimal_mark)
     if mark not in (".", ","):
         fail("number", f'\'decimal_mark\' must be "." or ",", got {mark!r}')
     group = "," if mark == "." else "."

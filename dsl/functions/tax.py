@@ -105,10 +105,11 @@ def _case(function: str, country: Any, kind: Any, home: Any) -> tuple[str, str, 
     """(case, buyer country, home country)."""
     buyer = str(country_code(require_text(function, "country", country)))
     seller = "DE" if is_absent(home) else str(country_code(require_text(function, "home", home)))
+    buyer_kind = _kind(function, kind)
     if buyer == seller:
         return "domestic", buyer, seller
     if buyer in EU_MEMBERS and seller in EU_MEMBERS:
-        if _kind(function, kind) == "company_with_vat_id":
+        if buyer_kind == "company_with_vat_id":
             return "intra_eu_reverse_charge", buyer, seller
         return "intra_eu", buyer, seller
     return "export", buyer, seller
@@ -186,11 +187,12 @@ def vat_code(rate: Any, country: Any, kind: Any, table: Any, home: Any = "DE") -
         "intra_eu": [f"EU:{buyer}:{rate_text}", f"EU:{rate_text}"],
         "export": [f"EXPORT:{buyer}:{rate_text}", f"EXPORT:{rate_text}"],
     }[case]
+    normalized: dict[str, Any] | None = None
     for key in candidates:
         if key in codes:
             return codes[key]
-    normalized = {_table_key(str(key)): value for key, value in codes.items()}
-    for key in candidates:
+        if normalized is None:
+            normalized = {_table_key(str(k)): v for k, v in codes.items()}
         if _table_key(key) in normalized:
             return normalized[_table_key(key)]
     wanted = candidates[-1]

@@ -74,6 +74,15 @@ def test_vat_code_keys_ignore_case_and_trailing_zeros() -> None:
     assert tax.vat_code(0, "BE", "company_with_vat_id", {"eu:0.0:REVERSE": "R"}) == "R"
 
 
+def test_vat_code_prefers_the_country_key_even_when_written_in_lower_case() -> None:
+    assert tax.vat_code(20, "FR", "person", {"EU:20": "8", "eu:fr:20": "FR20"}) == "FR20"
+
+
+def test_vat_case_checks_the_kind_also_for_domestic_sales() -> None:
+    with pytest.raises(MappingValueError, match="unknown kind 'business'"):
+        tax.vat_case(19, "DE", "business")
+
+
 def test_vat_code_uses_the_home_country_for_domestic_keys() -> None:
     assert tax.vat_code(20, "AT", "person", {"AT:20": "A20"}, "AT") == "A20"
 
