@@ -55,6 +55,7 @@ class CompiledCode:
     lines: dict[int, LineInfo]
     run: Callable[..., dict[str, Any]]
     lookups: set[tuple[str, str, str]]
+    needs_context: bool
 
 
 @dataclass
@@ -173,7 +174,10 @@ class Compiler:
         source = "\n".join(self.out) + "\n"
         code = compile(source, f"<mapping {self.name}>", "exec")
         exec(code, self.namespace)  # noqa: S102 - generated from the checked tree, no builtins
-        return CompiledCode(source, self.namespace, self.lines, self.namespace["run"], self.lookups)
+        needs_context = "ctx" in source.replace("def run(rec, S, ctx):", "")
+        return CompiledCode(
+            source, self.namespace, self.lines, self.namespace["run"], self.lookups, needs_context
+        )
 
     def _compile_defs(self, module: Module, prefix: str) -> None:
         try:

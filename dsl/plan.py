@@ -84,14 +84,38 @@ class Operation:
         return data
 
 
-@dataclass
 class Outcome:
-    """The result of running a script on one record."""
+    """The result of running a script on one record (a plain class: made per record)."""
 
-    output: dict[str, Any] = field(default_factory=dict)
-    operations: list[Operation] = field(default_factory=list)
-    skipped: str | None = None
-    parked: str | None = None
+    __slots__ = ("output", "operations", "skipped", "parked")
+
+    def __init__(
+        self,
+        output: dict[str, Any] | None = None,
+        operations: list[Operation] | None = None,
+        skipped: str | None = None,
+        parked: str | None = None,
+    ):
+        self.output: dict[str, Any] = output if output is not None else {}
+        self.operations: list[Operation] = operations if operations is not None else []
+        self.skipped = skipped
+        self.parked = parked
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Outcome):
+            return NotImplemented
+        return (self.output, self.operations, self.skipped, self.parked) == (
+            other.output,
+            other.operations,
+            other.skipped,
+            other.parked,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Outcome(output={self.output!r}, operations={self.operations!r}, "
+            f"skipped={self.skipped!r}, parked={self.parked!r})"
+        )
 
     @property
     def is_flow(self) -> bool:

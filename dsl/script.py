@@ -142,14 +142,23 @@ class Script:
             raise MappingRuntimeError(
                 f"the input record must be a JSON object, not {snippet(record)}", script=self.name
             )
-        resolved = self.resolve_settings(settings)
-        ctx = Context(
-            resolver if resolver is not None else _NO_RESOLVER,
-            max_seconds=self.max_seconds,
-            max_items=self.max_items,
+        resolved = (
+            self._defaults
+            if not settings and self._defaults is not None
+            else self.resolve_settings(settings)
+        )
+        code = self.code
+        ctx = (
+            Context(
+                resolver if resolver is not None else _NO_RESOLVER,
+                max_seconds=self.max_seconds,
+                max_items=self.max_items,
+            )
+            if code.needs_context
+            else None
         )
         try:
-            output = self.code.run(record, resolved, ctx)
+            output = code.run(record, resolved, ctx)
         except SkipRecord as skip:
             return Outcome(skipped=skip.reason)
         except ParkRecord as park:
@@ -164,7 +173,7 @@ class Script:
             raise self._runtime_error(exc, exc.__traceback__) from None
         except Exception as exc:  # a helper met a value it did not expect
             raise self._runtime_error(exc, exc.__traceback__) from None
-        return Outcome(output=output, operations=ctx.ops)
+        return Outcome(output, ctx.ops if ctx is not None else None)
 
     def _runtime_error(self, exc: BaseException, tb: TracebackType | None) -> MappingRuntimeError:
         filename = f"<mapping {self.name}>"
