@@ -161,15 +161,17 @@ def order_by_hand(r: dict[str, Any], accounts: dict[str, list[dict[str, Any]]]) 
     customer = found[0] if found else {}
     addr = r.get("DeliveryAddress") or {}
     lines = []
-    for l in r.get("SalesInvoiceLines") or []:
-        if l["Quantity"] > 0:
+    for line in r.get("SalesInvoiceLines") or []:
+        if line["Quantity"] > 0:
             lines.append(
                 {
-                    "Item": l["ItemCode"],
-                    "Quantity": l["Quantity"],
-                    "NetPrice": F["round_money"].impl(l["UnitPrice"]),
-                    "VATCode": F["vat_code"].impl(l["VATPercentage"], r["Country"], "person", VAT),
-                    "AmountFC": F["round_money"].impl(l["UnitPrice"] * l["Quantity"]),
+                    "Item": line["ItemCode"],
+                    "Quantity": line["Quantity"],
+                    "NetPrice": F["round_money"].impl(line["UnitPrice"]),
+                    "VATCode": F["vat_code"].impl(
+                        line["VATPercentage"], r["Country"], "person", VAT
+                    ),
+                    "AmountFC": F["round_money"].impl(line["UnitPrice"] * line["Quantity"]),
                 }
             )
     debtor = {

@@ -114,12 +114,8 @@ class Printer:
         grouped = (ast.FlowStmt, ast.SourceStmt, ast.TargetStmt)
         if isinstance(a, grouped) and isinstance(b, grouped):
             return False
-        if type(a) is type(b) and isinstance(
-            a,
-            ast.SettingStmt | ast.LetStmt | ast.Rule | ast.ImportStmt | ast.WhereStmt | ast.DefStmt,
-        ):
-            return False
-        return True
+        same_kind = ast.SettingStmt | ast.LetStmt | ast.Rule | ast.ImportStmt | ast.WhereStmt
+        return not (type(a) is type(b) and isinstance(a, same_kind | ast.DefStmt))
 
     def statement(self, node: ast.Node, depth: int) -> None:
         self._leading(node.pos.line, depth)

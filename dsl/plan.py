@@ -31,7 +31,7 @@ class Ref:
 
 @dataclass(frozen=True)
 class Lookup:
-    """A lookup in a connected system: records of ``system.object`` whose ``key`` equals ``value``."""
+    """A lookup: the records of ``system.object`` whose ``key`` equals ``value``."""
 
     system: str
     object: str

@@ -318,7 +318,8 @@ def _declarations(
             if kind in seen:
                 errors.append(
                     MappingCompileError(
-                        f"a script has one '{kind[:-4].lower()}' line; another is on line {seen[kind]}",
+                        f"a script has one '{kind[:-4].lower()}' line; "
+                        f"another is on line {seen[kind]}",
                         stmt.pos,
                         name,
                     )
@@ -378,7 +379,8 @@ def _test(stmt: ast.TestStmt, name: str, errors: list[PositionedError]) -> Scrip
     if not isinstance(value, dict) or "input" not in value or "expect" not in value:
         errors.append(
             MappingCompileError(
-                "a test is an object with 'input' and 'expect' (and optional 'settings', 'lookups')",
+                "a test is an object with 'input' and 'expect' "
+                "(and optional 'settings', 'lookups')",
                 stmt.pos,
                 name,
             )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from mapwright import dsl
 
 BROKEN = """A <- 1 +

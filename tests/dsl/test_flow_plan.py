@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from mapwright import dsl
 from mapwright.dsl import Lookup, LookupPending, MemoryResolver, Ref
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from mapwright import dsl
 from mapwright.dsl.functions import REGISTRY
 from mapwright.dsl.jsonio import dumps, loads

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
 from mapwright import dsl
 from mapwright.dsl.jsonio import loads, plain
 

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from mapwright import dsl
 from mapwright.dsl import ast
 from mapwright.dsl.errors import PositionedError

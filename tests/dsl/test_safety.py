@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from mapwright import dsl
 from mapwright.dsl import MappingError
 from mapwright.dsl.parser import MAX_NESTING, MAX_SCRIPT_CHARS
