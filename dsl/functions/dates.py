@@ -49,7 +49,9 @@ def _read(function: str, value: Any, fmt: Any = MISSING) -> Any:
         return value
     if isinstance(value, _dt.date):
         return value
-    text = require_text(function, "value", value).strip()
+    if not isinstance(value, str):
+        fail(function, f"'value' must be a date or a text such as \"2024-05-03\", got {got(value)}")
+    text = value.strip()
     if not text:
         return None
     if not is_absent(fmt):

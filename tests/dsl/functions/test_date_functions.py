@@ -142,3 +142,8 @@ def test_now_is_utc_and_today_is_its_date() -> None:
     after = dt.datetime.now(UTC)
     assert before <= moment <= after and moment.utcoffset() == dt.timedelta(0)
     assert d.today() in {before.date(), after.date()}
+
+
+def test_a_number_is_not_a_date() -> None:
+    with pytest.raises(MappingValueError, match="'value' must be a date or a text"):
+        d.format_date(20240503, "%Y")
