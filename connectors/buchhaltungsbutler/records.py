@@ -23,7 +23,7 @@ from typing import Any
 
 from mapwright.connectors.base import ObjectSpec
 from mapwright.connectors.buchhaltungsbutler.objects import DEBTOR_FIELDS_WRITE
-from mapwright.connectors.errors import ConnectorError, SkippableError
+from mapwright.connectors.errors import ConnectorError, FatalError, SkippableError
 
 FREE_POSTING_REQUIRED = (
     "date",
@@ -165,7 +165,7 @@ class ReceiptCursor:
             data = json.loads(text)
             return cls(data.get("since"), data.get("scan"), int(data.get("offset", 0)))
         except (ValueError, TypeError, AttributeError):
-            raise ValueError(
+            raise FatalError(
                 f"receipts cursor {text!r} is not one this connector wrote; clear the flow's "
                 "cursor to read everything again"
             ) from None
@@ -177,7 +177,7 @@ def offset_cursor(text: str | None, object: str) -> int:
         return 0
     if text.isdigit():
         return int(text)
-    raise ValueError(
+    raise FatalError(
         f"{object} cursor {text!r} is not an offset; clear the flow's cursor to start again"
     )
 
