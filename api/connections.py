@@ -1,0 +1,173 @@
+"""Connections as the service sees them: encrypted credentials, persisted OAuth tokens,
+and a real test call.
+
+``SecureConnections`` is the engine's ``Connections`` with two changes: credentials read
+from the store are decrypted with the ``Vault``, and an Exact Online connection gets a
+``StoreTokenStore`` so a rotated refresh token is written back (encrypted) at once; Exact
+invalidates the old one as soon as the new one is used, so losing it would lock the
+connection out.
+
+``probe`` makes one cheap authenticated read to prove the credentials work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+from mapwright.api.vault import Vault
+from mapwright.connectors.base import ConnectionConfig, Connector
+from mapwright.connectors.errors import ConnectorError
+from mapwright.engine.connections import Connections, connector_class
+from mapwright.engine.errors import EngineError
+from mapwright.engine.store import Store, StoredConnection
+
+#: kinds a connection may have over the API, with their required credential fields
+KINDS: dict[str, tuple[str, ...]] = {
+    "exact_online": ("client_id", "client_secret"),
+    "buchhaltungsbutler": ("api_client", "api_secret", "api_key"),
+    "shop": (),
+    "rest": (),
+    "files": (),
+}
+
+
+class StoreTokenStore:
+    """Exact Online tokens inside the connection's encrypted credentials in the store."""
+
+    def __init__(self, connections: SecureConnections, tenant: str, name: str):
+        self.connections = connections
+        self.tenant = tenant
+        self.name = name
+
+    async def load(self) -> Any:
+        from mapwright.connectors.exact_online.auth import TokenSet
+
+        creds = self.connections.credentials(self.tenant, self.name)
+        if creds.get("tokens"):
+            return TokenSet.from_json(creds["tokens"])
+        if creds.get("refresh_token"):
+            return TokenSet(
+                access_token=str(creds.get("access_token") or ""),
+                refresh_token=str(creds["refresh_token"]),
+                issued_at=float(creds.get("issued_at") or 0),
+                expires_at=float(creds.get("expires_at") or 0),
+            )
+        return None
+
+    async def save(self, tokens: Any) -> None:
+        creds = self.connections.credentials(self.tenant, self.name)
+        creds.pop("refresh_token", None)
+        creds.pop("access_token", None)
+        creds["tokens"] = tokens.to_json()
+        self.connections.update_credentials(self.tenant, self.name, creds)
+
+    @contextlib.asynccontextmanager
+    async def refresh_lock(self) -> AsyncIterator[None]:
+        async with self.connections.lock_for(self.tenant, self.name):
+            yield
+
+
+class SecureConnections(Connections):
+    """Store-backed connections with encrypted credentials; see the module docstring."""
+
+    def __init__(
+        self,
+        store: Store,
+        vault: Vault,
+        *,
+        transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    ):
+        super().__init__(store=store, transports=transports)
+        self.vault = vault
+        self.store_ref = store
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+    def lock_for(self, tenant: str, name: str) -> asyncio.Lock:
+        return self._locks.setdefault((tenant, name), asyncio.Lock())
+
+    def stored(self, tenant: str, name: str) -> StoredConnection | None:
+        return self.store_ref.connections(tenant).get(name)
+
+    def credentials(self, tenant: str, name: str) -> dict[str, Any]:
+        stored = self.stored(tenant, name)
+        return self.vault.decrypt(stored.credentials) if stored is not None else {}
+
+    def update_credentials(self, tenant: str, name: str, credentials: dict[str, Any]) -> None:
+        stored = self.stored(tenant, name)
+        if stored is None:
+            return
+        stored.credentials = self.vault.encrypt(credentials)
+        self.store_ref.save_connection(tenant, stored)
+
+    def save(
+        self,
+        tenant: str,
+        name: str,
+        kind: str,
+        base_url: str | None,
+        credentials: dict[str, Any],
+        options: dict[str, Any],
+    ) -> None:
+        self.store_ref.ensure_tenant(tenant)
+        self.store_ref.save_connection(
+            tenant,
+            StoredConnection(
+                tenant, name, kind, base_url, self.vault.encrypt(credentials), options
+            ),
+        )
+
+    def config(self, tenant: str, name: str) -> ConnectionConfig:
+        config = super().config(tenant, name)
+        config.credentials = self.vault.decrypt(config.credentials)
+        return config
+
+    def transport_for(self, name: str, config: ConnectionConfig) -> httpx.AsyncBaseTransport | None:
+        """A transport registered for the connection name, else for its base URL."""
+        if name in self.transports:
+            return self.transports[name]
+        base = str(config.base_url or "")
+        for key, transport in self.transports.items():
+            if key.startswith("http") and base.startswith(key):
+                return transport
+        return None
+
+    def build(self, tenant: str, name: str) -> Connector:
+        if name in self.instances:
+            return self.instances[name]
+        config = self.config(tenant, name)
+        cls = connector_class(config.kind)
+        transport = self.transport_for(name, config)
+        if config.kind == "exact_online":
+            return cls(  # type: ignore[call-arg]
+                config, transport=transport, token_store=StoreTokenStore(self, tenant, name)
+            )
+        return cls(config, transport=transport)
+
+
+async def probe(connector: Connector) -> str:
+    """One authenticated read; returns what was checked, raises ``ConnectorError``."""
+    me = getattr(connector, "me", None)
+    if me is not None:
+        await me()
+        return "current/Me answered"
+    for name, spec in connector.objects.items():
+        if spec.supports("list"):
+            await connector.list(name, page_size=1)
+            return f"listed {name}"
+    raise ConnectorError(f"{connector.title} offers no object to read for a connection test")
+
+
+async def test_connection(connections: SecureConnections, tenant: str, name: str) -> str:
+    """Build the connector and probe it; closes it afterwards."""
+    try:
+        connector = connections.build(tenant, name)
+    except (EngineError, ConnectorError) as exc:
+        raise ConnectorError(str(exc)) from exc
+    try:
+        return await probe(connector)
+    finally:
+        await connector.aclose()

@@ -1,0 +1,151 @@
+"""``/api/v1/flows/{name}/alerts``: webhook and e-mail channels per flow, sent events,
+and a test notice. Webhook URLs may carry tokens, so they are stored encrypted and shown
+without their query string."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Query, Request, status
+from mapwright.api import schema as t
+from mapwright.api.auth import Editor, Viewer
+from mapwright.api.errors import not_found
+from mapwright.api.flows import get_flow
+from mapwright.api.services import Services
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+router = APIRouter(prefix="/api/v1/flows/{name}/alerts", tags=["alerts"])
+EMAIL = r"^[^@\s]+@[^@\s]+$"
+
+
+class ChannelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    kind: Literal["webhook", "email"]
+    url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://[^\s]+$")
+    to: list[str] | None = Field(default=None, min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def fits(self) -> ChannelIn:
+        import re
+
+        if self.kind == "webhook" and (not self.url or self.to is not None):
+            raise ValueError("a webhook channel needs 'url' (and no 'to')")
+        if self.kind == "email":
+            if not self.to or self.url is not None:
+                raise ValueError("an email channel needs 'to' (and no 'url')")
+            bad = [a for a in self.to if not re.match(EMAIL, a)]
+            if bad:
+                raise ValueError(f"not e-mail addresses: {', '.join(bad)}")
+        return self
+
+
+class ChannelOut(BaseModel):
+    id: int
+    kind: str
+    target: str
+
+
+class EventOut(BaseModel):
+    id: int
+    run_id: str | None
+    kind: str
+    channel_id: int | None
+    delivered: bool
+    detail: dict[str, Any]
+    at: Any
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _channel_out(services: Services, row: dict[str, Any]) -> ChannelOut:
+    config = services.vault.decrypt(row["config"])
+    if row["kind"] == "webhook":
+        parts = urlsplit(config["url"])
+        target = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    else:
+        target = ", ".join(config["to"])
+    return ChannelOut(id=row["id"], kind=row["kind"], target=target)
+
+
+@router.post(
+    "", response_model=ChannelOut, status_code=status.HTTP_201_CREATED, summary="Add a channel"
+)
+async def add_channel(
+    name: str, body: ChannelIn, request: Request, principal: Editor
+) -> ChannelOut:
+    services = _services(request)
+    get_flow(services, principal.tenant, name)
+    config = {"url": body.url} if body.kind == "webhook" else {"to": body.to}
+    with services.db.begin() as c:
+        new_id = c.execute(
+            t.alert_channels.insert().values(
+                tenant=principal.tenant,
+                flow=name,
+                kind=body.kind,
+                config=services.vault.encrypt(config),
+                created_at=services.clock(),
+            )
+        ).inserted_primary_key
+    assert new_id is not None
+    row = {"id": int(new_id[0]), "kind": body.kind, "config": services.vault.encrypt(config)}
+    result = _channel_out(services, row)
+    services.audit(
+        principal,
+        "alert.add",
+        f"flows/{name}/alerts/{result.id}",
+        {"kind": body.kind, "target": result.target},
+    )
+    return result
+
+
+@router.get("", response_model=list[ChannelOut], summary="The flow's alert channels")
+async def list_channels(name: str, request: Request, principal: Viewer) -> list[ChannelOut]:
+    services = _services(request)
+    get_flow(services, principal.tenant, name)
+    return [_channel_out(services, row) for row in services.alerts.channels(principal.tenant, name)]
+
+
+@router.delete("/{channel_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a channel")
+async def remove_channel(name: str, channel_id: int, request: Request, principal: Editor) -> None:
+    services = _services(request)
+    with services.db.begin() as c:
+        done = c.execute(
+            t.alert_channels.delete().where(
+                (t.alert_channels.c.id == channel_id)
+                & (t.alert_channels.c.tenant == principal.tenant)
+                & (t.alert_channels.c.flow == name)
+            )
+        ).rowcount
+    if not done:
+        raise not_found(f"alert channel {channel_id} of flow '{name}'")
+    services.audit(principal, "alert.remove", f"flows/{name}/alerts/{channel_id}", {})
+
+
+@router.get("/events", response_model=list[EventOut], summary="Alerts sent for this flow")
+async def events(
+    name: str, request: Request, principal: Viewer, limit: int = Query(50, ge=1, le=500)
+) -> list[EventOut]:
+    services = _services(request)
+    get_flow(services, principal.tenant, name)
+    with services.db.begin() as c:
+        rows = c.execute(
+            sa.select(t.alert_events)
+            .where((t.alert_events.c.tenant == principal.tenant) & (t.alert_events.c.flow == name))
+            .order_by(t.alert_events.c.id.desc())
+            .limit(limit)
+        ).mappings()
+        return [
+            EventOut(**{k: v for k, v in row.items() if k in EventOut.model_fields}) for row in rows
+        ]
+
+
+@router.post("/test", response_model=list[bool], summary="Send a test notice to every channel")
+async def test_channels(name: str, request: Request, principal: Editor) -> list[bool]:
+    services = _services(request)
+    get_flow(services, principal.tenant, name)
+    return await services.alerts.send(principal.tenant, name, None, "test", {"flow": name})

@@ -1,0 +1,267 @@
+"""``/api/v1/connections``: create (tested by a real call), list, test, delete; Exact OAuth.
+
+Credentials are write-only: they are encrypted before they reach the store and no answer
+ever contains them (only the names of the fields that are set). Creating or replacing a
+connection makes one authenticated read; if it fails, the previous state is restored and
+the answer is 422 with the system's message.
+
+Exact Online needs a first consent: create the connection with ``client_id`` and
+``client_secret`` only, open the ``authorize_url`` of the answer, and Exact redirects to
+``/api/v1/oauth/exact-online/callback``, which exchanges the code, stores the tokens and
+tests the connection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import HTMLResponse
+from mapwright.api.auth import Editor, Principal, Viewer
+from mapwright.api.connections import KINDS, test_connection
+from mapwright.api.errors import ApiError, not_found
+from mapwright.api.services import Services
+from mapwright.api.signing import BadSignature, Signer
+from mapwright.connectors.errors import ConnectorError
+from mapwright.engine import schema as e
+from mapwright.engine.store import StoredConnection
+from pydantic import BaseModel, ConfigDict, Field
+
+router = APIRouter(prefix="/api/v1", tags=["connections"])
+NAME = r"^[a-z][a-z0-9_]{0,99}$"
+CALLBACK = "/api/v1/oauth/exact-online/callback"
+
+
+class ConnectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    name: str = Field(pattern=NAME, description="how flows refer to it, e.g. exact_online")
+    kind: str = Field(description="connector kind: " + ", ".join(KINDS))
+    base_url: str | None = Field(default=None, max_length=500)
+    credentials: dict[str, Any] = Field(
+        default_factory=dict, description="write-only; encrypted at rest, never returned"
+    )
+    options: dict[str, Any] = Field(default_factory=dict)
+    test: bool = Field(default=True, description="make a real call before saving")
+
+
+class ConnectionOut(BaseModel):
+    name: str
+    kind: str
+    base_url: str | None
+    options: dict[str, Any]
+    credentials_set: list[str] = Field(description="names of the credential fields that are set")
+    status: str = Field(description="ready | consent_needed | untested")
+    authorize_url: str | None = None
+
+
+class TestOut(BaseModel):
+    ok: bool
+    detail: str
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _out(services: Services, tenant: str, stored: StoredConnection, state: str) -> ConnectionOut:
+    creds = services.vault.decrypt(stored.credentials)
+    return ConnectionOut(
+        name=stored.name,
+        kind=stored.kind,
+        base_url=stored.base_url,
+        options=stored.options,
+        credentials_set=sorted(k for k, v in creds.items() if v not in (None, "")),
+        status=state,
+    )
+
+
+def _state(services: Services, stored: StoredConnection) -> str:
+    creds = services.vault.decrypt(stored.credentials)
+    if stored.kind == "exact_online" and not (creds.get("tokens") or creds.get("refresh_token")):
+        return "consent_needed"
+    return "ready"
+
+
+def _delete(services: Services, tenant: str, name: str) -> int:
+    with services.db.begin() as c:
+        return int(
+            c.execute(
+                e.connections.delete().where(
+                    (e.connections.c.tenant == tenant) & (e.connections.c.name == name)
+                )
+            ).rowcount
+        )
+
+
+def authorize_url(services: Services, tenant: str, name: str, client_id: str, base: str) -> str:
+    from mapwright.connectors.exact_online.auth import authorize_url as exact_authorize
+
+    signer = Signer(services.settings.secret_key or "")
+    state = signer.sign("exact-oauth", {"t": tenant, "c": name}, 900)
+    redirect = services.settings.public_url.rstrip("/") + CALLBACK
+    return exact_authorize(base, client_id, redirect, state)
+
+
+@router.post(
+    "/connections",
+    response_model=ConnectionOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create or replace a connection (tested by a real call)",
+)
+async def create_connection(
+    body: ConnectionIn, request: Request, principal: Editor
+) -> ConnectionOut:
+    services = _services(request)
+    tenant = principal.tenant
+    if body.kind not in KINDS:
+        raise ApiError(
+            422,
+            f"unknown connection kind '{body.kind}'",
+            errors=[("body.kind", "choose one of: " + ", ".join(KINDS))],
+        )
+    missing = [k for k in KINDS[body.kind] if not body.credentials.get(k)]
+    if missing:
+        raise ApiError(
+            422,
+            f"credentials for {body.kind} are incomplete",
+            errors=[(f"body.credentials.{k}", "required") for k in missing],
+        )
+    previous = services.store.connections(tenant).get(body.name)
+    services.connections.save(
+        tenant, body.name, body.kind, body.base_url, dict(body.credentials), dict(body.options)
+    )
+    stored = services.store.connections(tenant)[body.name]
+    state = _state(services, stored)
+    if body.test and state == "ready":
+        try:
+            await test_connection(services.connections, tenant, body.name)
+        except ConnectorError as exc:
+            if previous is None:
+                _delete(services, tenant, body.name)
+            else:
+                services.store.save_connection(tenant, previous)
+            raise ApiError(
+                422,
+                f"the connection test failed: {exc}",
+                title="Connection test failed",
+                errors=[("body.credentials", str(exc))],
+            ) from None
+    elif not body.test and state == "ready":
+        state = "untested"
+    services.audit(
+        principal,
+        "connection.replace" if previous else "connection.create",
+        f"connections/{body.name}",
+        {
+            "kind": body.kind,
+            "base_url": body.base_url,
+            "options": body.options,
+            "credentials": sorted(body.credentials),
+        },
+    )
+    out = _out(services, tenant, stored, state)
+    if state == "consent_needed":
+        from mapwright.connectors.exact_online.auth import resolve_host
+
+        base = resolve_host(str(body.base_url or "nl"))
+        out.authorize_url = authorize_url(
+            services, tenant, body.name, str(body.credentials["client_id"]), base
+        )
+    return out
+
+
+@router.get("/connections", response_model=list[ConnectionOut], summary="The tenant's connections")
+async def list_connections(request: Request, principal: Viewer) -> list[ConnectionOut]:
+    services = _services(request)
+    return [
+        _out(services, principal.tenant, stored, _state(services, stored))
+        for stored in services.store.connections(principal.tenant).values()
+    ]
+
+
+def _get(services: Services, principal: Principal, name: str) -> StoredConnection:
+    stored = services.store.connections(principal.tenant).get(name)
+    if stored is None:
+        raise not_found(f"connection '{name}'")
+    return stored
+
+
+@router.get("/connections/{name}", response_model=ConnectionOut, summary="One connection")
+async def get_connection(name: str, request: Request, principal: Viewer) -> ConnectionOut:
+    services = _services(request)
+    stored = _get(services, principal, name)
+    return _out(services, principal.tenant, stored, _state(services, stored))
+
+
+@router.post("/connections/{name}/test", response_model=TestOut, summary="Test a connection now")
+async def test(name: str, request: Request, principal: Editor) -> TestOut:
+    services = _services(request)
+    _get(services, principal, name)
+    try:
+        detail = await test_connection(services.connections, principal.tenant, name)
+    except ConnectorError as exc:
+        return TestOut(ok=False, detail=str(exc))
+    return TestOut(ok=True, detail=detail)
+
+
+@router.delete(
+    "/connections/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a connection"
+)
+async def delete_connection(name: str, request: Request, principal: Editor) -> None:
+    services = _services(request)
+    if not _delete(services, principal.tenant, name):
+        raise not_found(f"connection '{name}'")
+    services.audit(principal, "connection.delete", f"connections/{name}", {})
+
+
+@router.get(
+    CALLBACK.removeprefix("/api/v1"),
+    response_class=HTMLResponse,
+    summary="Exact Online OAuth redirect target (opened by the browser)",
+    responses={400: {"description": "bad or expired state, or consent refused"}},
+)
+async def exact_callback(
+    request: Request,
+    code: str | None = Query(None, max_length=4000),
+    state: str = Query(..., max_length=4000),
+    error: str | None = Query(None, max_length=500),
+) -> HTMLResponse:
+    from mapwright.connectors.exact_online.auth import OAuthApp, exchange_code, resolve_host
+
+    services = _services(request)
+    try:
+        data = Signer(services.settings.secret_key or "").verify("exact-oauth", state)
+    except BadSignature as exc:
+        raise ApiError(400, f"invalid OAuth state: {exc}; start the consent again") from None
+    tenant, name = str(data["t"]), str(data["c"])
+    if error or not code:
+        raise ApiError(400, f"Exact Online did not give consent ({error or 'no code'})")
+    stored = services.store.connections(tenant).get(name)
+    if stored is None:
+        raise ApiError(400, f"connection '{name}' no longer exists; create it again")
+    creds = services.vault.decrypt(stored.credentials)
+    base = resolve_host(str(stored.base_url or "nl"))
+    redirect = services.settings.public_url.rstrip("/") + CALLBACK
+    app = OAuthApp(str(creds["client_id"]), str(creds["client_secret"]), redirect)
+    transport = services.connections.transport_for(name, services.connections.config(tenant, name))
+    import httpx
+
+    async with httpx.AsyncClient(transport=transport, timeout=30) as http:
+        try:
+            tokens = await exchange_code(http, base, app, code)
+        except ConnectorError as exc:
+            raise ApiError(400, f"the code exchange failed: {exc}") from None
+    creds["tokens"] = tokens.to_json()
+    services.connections.update_credentials(tenant, name, creds)
+    try:
+        detail = await test_connection(services.connections, tenant, name)
+    except ConnectorError as exc:
+        detail = f"tokens stored, but the test call failed: {exc}"
+    services.audit_for(
+        tenant, "oauth:exact-online", "connection.consent", f"connections/{name}", {}
+    )
+    return HTMLResponse(
+        f"<html><body><h1>Exact Online connected</h1><p>{name}: {detail}</p>"
+        "<p>You can close this window.</p></body></html>"
+    )

@@ -1,0 +1,49 @@
+"""Settings of the REST service, read from the environment (``MAPWRIGHT_*``) or given in code.
+
+::
+
+    MAPWRIGHT_DATA_DIR=./mapwright-data     # the embedded default keeps its SQLite file here
+    MAPWRIGHT_STORE_URL=postgresql+psycopg://user@host/db   # wins over DATA_DIR
+    MAPWRIGHT_SECRET_KEY=<Fernet key>       # encrypts credentials; several keys, comma
+                                            # separated, newest first, during a rotation
+    MAPWRIGHT_MAX_BODY_BYTES=1048576        # request size limit
+    MAPWRIGHT_SCRIPT_TIMEOUT=5              # seconds a lint/preview/run request may map
+    MAPWRIGHT_SMTP_HOST / _PORT / _FROM / _USER / _PASSWORD / _STARTTLS   # e-mail alerts
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ApiSettings(BaseSettings):
+    """Everything the app factory needs; see the module docstring for the variables."""
+
+    model_config = SettingsConfigDict(env_prefix="MAPWRIGHT_", extra="ignore")
+
+    data_dir: Path = Path("mapwright-data")
+    store_url: str | None = None
+    secret_key: str | None = None
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    script_timeout: float = Field(default=5.0, gt=0)
+    max_preview_records: int = Field(default=200, ge=1)
+    max_run_wait: float = Field(default=60.0, ge=0)
+    share_link_ttl_days: int = Field(default=30, ge=1)
+    scheduler_tick: float = Field(default=15.0, gt=0)
+    public_url: str = "http://127.0.0.1:8000"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "mapwright@localhost"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    alert_timeout: float = Field(default=10.0, gt=0)
+
+    def database_url(self) -> str:
+        """The store URL: the explicit one, else SQLite in the data folder."""
+        if self.store_url:
+            return self.store_url
+        return f"sqlite:///{self.data_dir / 'mapwright.db'}"

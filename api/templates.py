@@ -1,0 +1,276 @@
+"""Mapping templates: a flow as a shareable manifest, its content hash, the gallery.
+
+A manifest (``format: mapwright.template/1``) holds the name, a semver version, the
+description, the script, the settings schema with defaults, the settings values chosen
+when exporting, the connector kinds the flow needs and its tests. It never holds
+credentials or connection names; an export that would contain a known secret is refused.
+
+``content_hash`` is the SHA-256 of the canonical JSON of the manifest (sorted keys, exact
+numbers), so an export imported into another tenant and exported again hashes the same.
+The gallery is the instance's shared library (rows without a tenant); the built-in flows
+are seeded into it at start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from mapwright import dsl
+from mapwright.api import schema as t
+from mapwright.api.errors import ApiError, mapping_errors, not_found
+from mapwright.api.services import Services
+from mapwright.api.vault import SECRETS
+from mapwright.dsl import ast, jsonio
+from mapwright.dsl.testing import run_tests
+
+FORMAT = "mapwright.template/1"
+SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
+)
+NAME = re.compile(r"^[a-z][a-z0-9_\-]{0,99}$")
+MANIFEST_KEYS = {
+    "format",
+    "name",
+    "version",
+    "description",
+    "script",
+    "settings_schema",
+    "settings",
+    "requires",
+    "tests",
+}
+
+
+def content_hash(manifest: dict[str, Any]) -> str:
+    canonical = jsonio.dumps(manifest, sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def required_kinds(compiled: Any) -> list[str]:
+    """The systems (connector kinds) a script reads from, looks up in or writes to."""
+    kinds = {system for system, _obj, _key in compiled.lookups}
+    if compiled.source:
+        kinds.add(compiled.source[0])
+    if compiled.target:
+        kinds.add(compiled.target)
+    for node in ast.walk(compiled.tree):
+        if isinstance(node, ast.Operation):
+            kinds.add(node.system)
+    return sorted(kinds)
+
+
+def build_manifest(
+    name: str, version: str, description: str | None, script: str, settings: dict[str, Any]
+) -> dict[str, Any]:
+    compiled = dsl.compile(script, name=f"{name}.map")
+    return {
+        "format": FORMAT,
+        "name": name,
+        "version": version,
+        "description": description or compiled.description or "",
+        "script": script,
+        "settings_schema": {n: s.to_json() for n, s in compiled.settings.items()},
+        "settings": jsonio.plain(settings),
+        "requires": required_kinds(compiled),
+        "tests": [
+            {
+                "name": test.name,
+                "input": jsonio.plain(test.input),
+                "settings": jsonio.plain(test.settings),
+                "lookups": jsonio.plain(test.lookups),
+                "expect": jsonio.plain(test.expect),
+            }
+            for test in compiled.tests
+        ],
+    }
+
+
+def refuse_secrets(manifest: dict[str, Any]) -> None:
+    text = jsonio.dumps(manifest)
+    if SECRETS.mask(text) != text:
+        raise ApiError(
+            422,
+            "the template would contain a credential; remove secrets from the script and "
+            "settings (credentials belong to connections)",
+            errors=[("manifest", "contains a stored credential")],
+        )
+
+
+def validate(manifest: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Check a manifest; returns it and the results of its tests, or raises 422."""
+    errors: list[tuple[str, str]] = []
+    if not isinstance(manifest, dict):
+        raise ApiError(
+            422, "the manifest must be a JSON object", errors=[("body.manifest", "object")]
+        )
+    for key in sorted(set(manifest) - MANIFEST_KEYS):
+        errors.append((f"body.manifest.{key}", "unknown field"))
+    if manifest.get("format") != FORMAT:
+        errors.append(("body.manifest.format", f"must be '{FORMAT}'"))
+    if not isinstance(manifest.get("name"), str) or not NAME.match(manifest["name"]):
+        errors.append(("body.manifest.name", "lower-case letters, digits, _ and -"))
+    if not isinstance(manifest.get("version"), str) or not SEMVER.match(manifest["version"]):
+        errors.append(("body.manifest.version", "a semantic version like 1.2.0"))
+    if not isinstance(manifest.get("script"), str):
+        errors.append(("body.manifest.script", "the mapping script text is required"))
+    for key, kind in (
+        ("settings", dict),
+        ("settings_schema", dict),
+        ("requires", list),
+        ("tests", list),
+    ):
+        if key in manifest and not isinstance(manifest[key], kind):
+            errors.append((f"body.manifest.{key}", f"must be a {kind.__name__}"))
+    if errors:
+        raise ApiError(422, "the template manifest is not valid", errors=errors)
+    try:
+        compiled = dsl.compile(manifest["script"], name=f"{manifest['name']}.map")
+    except dsl.MappingError as exc:
+        raise ApiError(
+            422,
+            f"the template's script does not compile: {exc}",
+            errors=[(f"body.manifest.{loc}", msg) for loc, msg in mapping_errors(exc)],
+        ) from None
+    try:
+        compiled.resolve_settings(manifest.get("settings") or None)
+    except dsl.SettingsError as exc:
+        raise ApiError(
+            422,
+            "the template's settings do not fit its script",
+            errors=[(f"body.manifest.settings.{n}", m) for n, m in exc.errors],
+        ) from None
+    expected = build_manifest(
+        manifest["name"],
+        manifest["version"],
+        manifest.get("description"),
+        manifest["script"],
+        manifest.get("settings") or {},
+    )
+    for key in ("settings_schema", "requires"):
+        if key in manifest and jsonio.dumps(manifest[key], sort_keys=True) != jsonio.dumps(
+            expected[key], sort_keys=True
+        ):
+            errors.append((f"body.manifest.{key}", "does not match the script"))
+    if errors:
+        raise ApiError(422, "the template manifest is not consistent", errors=errors)
+    extra = [
+        dsl.ScriptTest(
+            str(item.get("name", f"test {i + 1}")),
+            item.get("input"),
+            item.get("expect"),
+            item.get("settings") or {},
+            item.get("lookups") or {},
+            0,
+        )
+        for i, item in enumerate(manifest.get("tests") or [])
+        if isinstance(item, dict) and item.get("name") not in {x.name for x in compiled.tests}
+    ]
+    results = [
+        {"name": r.name, "passed": r.passed, "diff": r.diff, "error": r.error}
+        for r in run_tests(compiled, extra)
+    ]
+    full = {**expected, "tests": manifest.get("tests", expected["tests"])}
+    refuse_secrets(full)
+    return full, results
+
+
+def store_template(
+    services: Services, tenant: str | None, manifest: dict[str, Any], *, gallery: bool = False
+) -> tuple[dict[str, Any], str]:
+    """Save a manifest; returns (row, "created" | "unchanged"). Same name and version with
+    other content is a conflict (409)."""
+    digest = content_hash(manifest)
+    existing = template_row(services, tenant, manifest["name"], manifest["version"])
+    if existing is not None:
+        if existing["content_hash"] == digest:
+            return existing, "unchanged"
+        raise ApiError(
+            409,
+            f"template {manifest['name']} {manifest['version']} exists with other content; "
+            "bump the version",
+            errors=[("body.manifest.version", f"taken (hash {existing['content_hash'][:12]})")],
+        )
+    with services.db.begin() as c:
+        c.execute(
+            t.templates.insert().values(
+                tenant=tenant,
+                name=manifest["name"],
+                version=manifest["version"],
+                manifest=manifest,
+                content_hash=digest,
+                gallery=gallery,
+                created_at=services.clock(),
+            )
+        )
+    row = template_row(services, tenant, manifest["name"], manifest["version"])
+    assert row is not None
+    return row, "created"
+
+
+def _owner(tenant: str | None) -> Any:
+    return t.templates.c.tenant.is_(None) if tenant is None else t.templates.c.tenant == tenant
+
+
+def template_row(
+    services: Services, tenant: str | None, name: str, version: str
+) -> dict[str, Any] | None:
+    with services.db.begin() as c:
+        row = (
+            c.execute(
+                sa.select(t.templates).where(
+                    _owner(tenant)
+                    & (t.templates.c.name == name)
+                    & (t.templates.c.version == version)
+                )
+            )
+            .mappings()
+            .first()
+        )
+    return dict(row) if row is not None else None
+
+
+def template_rows(
+    services: Services, tenant: str | None, name: str | None = None
+) -> list[dict[str, Any]]:
+    query = sa.select(t.templates).where(_owner(tenant))
+    if name is not None:
+        query = query.where(t.templates.c.name == name)
+    with services.db.begin() as c:
+        rows = [dict(r) for r in c.execute(query.order_by(t.templates.c.id)).mappings()]
+    return sorted(rows, key=lambda r: (r["name"], _semver_key(r["version"])))
+
+
+def _semver_key(version: str) -> tuple[int, ...]:
+    match = SEMVER.match(version)
+    return tuple(int(x) for x in match.groups()[:3]) if match else (0, 0, 0)
+
+
+def find_template(
+    services: Services, tenant: str, name: str, version: str | None
+) -> dict[str, Any]:
+    """A template of the tenant, else of the gallery; newest version when none is given."""
+    for owner in (tenant, None):
+        rows = [r for r in template_rows(services, owner, name) if version in (None, r["version"])]
+        if rows:
+            return rows[-1]
+    raise not_found(f"template '{name}'" + (f" version {version}" if version else ""))
+
+
+def seed_gallery(services: Services, version: str) -> int:
+    """Put the built-in flows into the gallery (replacing stale copies of ``version``)."""
+    added = 0
+    for name, flow in services.catalog.builtin().items():
+        try:
+            manifest = build_manifest(name, version, None, flow.script, {})
+        except dsl.MappingError:
+            continue
+        existing = template_row(services, None, name, version)
+        if existing is not None and existing["content_hash"] != content_hash(manifest):
+            with services.db.begin() as c:
+                c.execute(t.templates.delete().where(t.templates.c.id == existing["id"]))
+        _, state = store_template(services, None, manifest, gallery=True)
+        added += state == "created"
+    return added

@@ -1,0 +1,171 @@
+"""The scripts router: lint, format, tests, preview with a per-field trace, run."""
+
+from __future__ import annotations
+
+from conftest import World
+
+SCRIPT = """setting country: text = "DE"
+let full = first & " " & last
+Name <- full
+Address.Country <- settings.country
+Email <- lower(email)
+"""
+
+FLOW = """flow customers
+source buchhaltungsbutler.debtors
+target exact_online
+upsert exact_online.accounts as debtor match Email = lower(email) {
+  Name <- name
+  Code <- text(number) on create
+}
+"""
+
+
+async def test_lint_reports_problems_with_positions(world: World) -> None:
+    response = await world.client.post(
+        "/api/v1/scripts/lint", json={"script": "Name <- (first"}, headers=world.admin
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ok"] is False
+    first = body["diagnostics"][0]
+    assert first["line"] == 1 and first["column"] >= 1 and first["message"]
+
+
+async def test_lint_of_a_good_script_is_clean(world: World) -> None:
+    response = await world.client.post(
+        "/api/v1/scripts/lint", json={"script": SCRIPT}, headers=world.admin
+    )
+    assert response.json() == {"ok": True, "diagnostics": []}
+
+
+async def test_format_returns_the_canonical_layout(world: World) -> None:
+    response = await world.client.post(
+        "/api/v1/scripts/format", json={"script": "Name   <-   first"}, headers=world.admin
+    )
+    assert response.status_code == 200
+    assert response.json() == {"script": "Name <- first\n", "changed": True}
+
+
+async def test_format_of_a_broken_script_is_422_with_the_position(world: World) -> None:
+    response = await world.client.post(
+        "/api/v1/scripts/format", json={"script": "Name <- (first"}, headers=world.admin
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"].startswith("script:1:")
+
+
+async def test_preview_maps_records_and_traces_each_field_to_its_rule(world: World) -> None:
+    response = await world.client.post(
+        "/api/v1/scripts/preview",
+        json={
+            "script": SCRIPT,
+            "records": [{"first": "Jana", "last": "Müller", "email": "JM@X.DE"}],
+            "settings": {"country": "AT"},
+        },
+        headers=world.admin,
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()["results"][0]
+    assert result["status"] == "ok"
+    assert result["result"] == {
+        "Name": "Jana Müller",
+        "Address": {"Country": "AT"},
+        "Email": "jm@x.de",
+    }
+    by_field = {entry["field"]: entry["rules"][0] for entry in result["trace"]}
+    assert by_field["Name"]["line"] == 3 and by_field["Name"]["text"] == "Name <- full"
+    assert by_field["Address.Country"]["line"] == 4
+    assert by_field["Email"]["line"] == 5
+
+
+async def test_preview_traces_fields_of_operations(world: World) -> None:
+    response = await world.client.post(
+        "/api/v1/scripts/preview",
+        json={"script": FLOW, "records": [{"name": "Acme", "number": 7, "email": "A@B.C"}]},
+        headers=world.admin,
+    )
+    result = response.json()["results"][0]
+    assert result["result"]["operations"][0]["fields"] == {"Name": "Acme", "Code": "7"}
+    trace = {(e["target"], e["field"]): e["rules"][0] for e in result["trace"]}
+    assert trace[("exact_online.accounts as debtor", "Code")]["policy"] == "on_create"
+    assert trace[("exact_online.accounts as debtor", "Name")]["line"] == 5
+
+
+async def test_preview_reports_a_runtime_error_with_its_position(world: World) -> None:
+    response = await world.client.post(
+        "/api/v1/scripts/preview",
+        json={
+            "script": "Total <- number(amount) * 2\n",
+            "records": [{"amount": "abc"}, {"amount": 2}],
+        },
+        headers=world.admin,
+    )
+    body = response.json()
+    assert body["counts"] == {"ok": 1, "skipped": 0, "parked": 0, "error": 1}
+    error = body["results"][0]["error"]
+    assert error["line"] == 1 and error["message"]
+    assert body["results"][1]["result"] == {"Total": 4}
+
+
+async def test_preview_uses_posted_lookups_and_parks(world: World) -> None:
+    script = 'let i = require(exact_online.items, Code = sku, "no item {sku}")\nItem <- i.ID\n'
+    response = await world.client.post(
+        "/api/v1/scripts/preview",
+        json={
+            "script": script,
+            "records": [{"sku": "A"}, {"sku": "B"}],
+            "lookups": {"exact_online.items": [{"Code": "A", "ID": "guid-a"}]},
+        },
+        headers=world.admin,
+    )
+    results = response.json()["results"]
+    assert results[0]["result"] == {"Item": "guid-a"}
+    assert results[1] == {**results[1], "status": "parked", "reason": "no item B"}
+
+
+async def test_run_keeps_exact_decimal_amounts(world: World) -> None:
+    response = await world.client.post(
+        "/api/v1/scripts/run",
+        json={"script": "Gross <- net * 1.19\n", "records": [{"net": 10.10}]},
+        headers=world.admin,
+    )
+    assert response.status_code == 200
+    assert '"Gross": 12.019}' in response.text  # a float product would be 12.018999999999998
+    assert response.json()["results"][0].get("trace") is None
+
+
+async def test_invalid_settings_name_the_setting(world: World) -> None:
+    response = await world.client.post(
+        "/api/v1/scripts/preview",
+        json={"script": SCRIPT, "records": [{}], "settings": {"countyr": "AT"}},
+        headers=world.admin,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == "settings.countyr"
+
+
+async def test_embedded_tests_run(world: World) -> None:
+    script = 'Name <- upper(n)\ntest "upper" { input: {n: "a"}, expect: {Name: "A"} }\n'
+    response = await world.client.post(
+        "/api/v1/scripts/test", json={"script": script}, headers=world.admin
+    )
+    assert response.json()["passed"] == 1
+
+
+async def test_viewer_may_preview_but_not_run(world: World) -> None:
+    viewer = world.key("viewer")
+    body = {"script": "A <- 1\n", "records": [{}]}
+    assert (
+        await world.client.post("/api/v1/scripts/preview", json=body, headers=viewer)
+    ).status_code == 200
+    refused = await world.client.post("/api/v1/scripts/run", json=body, headers=viewer)
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+
+
+async def test_too_many_records_is_a_clear_422(world: World) -> None:
+    body = {"script": "A <- 1\n", "records": [{}] * 201}
+    response = await world.client.post("/api/v1/scripts/run", json=body, headers=world.admin)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == "body.records"
