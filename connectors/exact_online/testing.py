@@ -141,3 +141,26 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def race_worker(
+    base_url: str, client_id: str, client_secret: str, token_file: str, callers: int
+) -> int:
+    """One process of the cross-process refresh race: ``callers`` concurrent ``current/Me``
+    calls through a connector on a shared token file; returns how many succeeded."""
+    from mapwright.connectors.exact_online.auth import FileTokenStore
+
+    async def run() -> int:
+        config = ConnectionConfig(
+            kind="exact_online",
+            base_url=base_url,
+            credentials={"client_id": client_id, "client_secret": client_secret},
+        )
+        connector = ExactOnlineConnector(config, token_store=FileTokenStore(token_file))
+        try:
+            results = await asyncio.gather(*(connector.me() for _ in range(callers)))
+        finally:
+            await connector.aclose()
+        return sum(1 for r in results if r.get("UserID"))
+
+    return asyncio.run(run())
