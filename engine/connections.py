@@ -101,11 +101,12 @@ class FlowConnectors(Mapping[str, Connector]):
         self.tenant = tenant
         self.flow = flow
         self._built: dict[str, Connector] = {}
+        self._known = connections.known(tenant)
 
     def __getitem__(self, system: str) -> Connector:
         if system not in self._built:
             name = self.flow.connection_for(system)
-            if name not in self.connections.known(self.tenant):
+            if name not in self._known:
                 raise KeyError(system)
             self._built[system] = self.connections.build(self.tenant, name)
         return self._built[system]
@@ -113,10 +114,10 @@ class FlowConnectors(Mapping[str, Connector]):
     def __contains__(self, system: Any) -> bool:
         if system in self._built:
             return True
-        return self.flow.connection_for(str(system)) in self.connections.known(self.tenant)
+        return self.flow.connection_for(str(system)) in self._known
 
     def __iter__(self) -> Iterator[str]:
-        known = self.connections.known(self.tenant)
+        known = self._known
         systems = {s for s, n in self.flow.connections.items() if n in known}
         systems |= {n for n in known if n not in self.flow.connections.values()}
         return iter(sorted(systems | set(self._built)))

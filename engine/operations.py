@@ -19,7 +19,7 @@ In a dry run nothing is written: creates and updates are reported as ``would_cre
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +91,7 @@ class OperationSender:
         retry: RetryPolicy,
         dry_run: bool,
         ledger_entries: Mapping[tuple[str, str], LedgerEntry] | None = None,
+        ledger_sources: Iterable[str] = (),
     ):
         self.connectors = connectors
         self.lookups = lookups
@@ -98,7 +99,9 @@ class OperationSender:
         self.run_id = run_id
         self.retry = retry
         self.dry_run = dry_run
+        #: the ledger of the page's records, loaded in one query and kept current here
         self.ledger_entries = dict(ledger_entries or {})
+        self.ledger_sources = set(ledger_sources)
 
     async def send(self, source_id: str, operations: list[Operation]) -> list[OperationLog]:
         """Run every operation; raises ``RecordStopped`` (with the logs so far) to park/fail."""
@@ -197,6 +200,9 @@ class OperationSender:
         target = f"{op.system}.{op.object}"
         if self.ledger is not None:
             self.ledger.pending(source_id, key, target, _key_json(natural), self.run_id)
+            self.ledger_entries[(source_id, key)] = LedgerEntry(
+                source_id, key, target, None, "pending", _key_json(natural)
+            )
         attempt = 0
         while True:
             attempt += 1
@@ -288,8 +294,8 @@ class OperationSender:
     def _entry(self, source_id: str, key: str) -> LedgerEntry | None:
         if self.ledger is None:
             return None
-        if (source_id, key) in self.ledger_entries:
-            return self.ledger_entries[(source_id, key)]
+        if source_id in self.ledger_sources:
+            return self.ledger_entries.get((source_id, key))
         return self.ledger.get(source_id, key)
 
     def _confirm(
@@ -302,7 +308,9 @@ class OperationSender:
             return
         target = f"{op.system}.{op.object}"
         self.ledger.confirm(source_id, key, target, target_id, _key_json(natural), self.run_id)
-        self.ledger_entries.pop((source_id, key), None)
+        self.ledger_entries[(source_id, key)] = LedgerEntry(
+            source_id, key, target, str(target_id), "confirmed", _key_json(natural)
+        )
 
     def _forget(self, source_id: str, key: str) -> None:
         if self.ledger is not None:

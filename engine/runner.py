@@ -163,6 +163,7 @@ class FlowRunner:
             retry=ctx.retry,
             dry_run=ctx.dry_run,
             ledger_entries=entries,
+            ledger_sources=[item.source_id for item in items],
         )
         for index, item in enumerate(items):
             await self._finish(item, planned[index], sender, page_no)

@@ -145,6 +145,20 @@ class Engine:
             raise
         return run_id
 
+    def submit(
+        self,
+        tenant: str,
+        flow_name: str,
+        *,
+        on_event: EventHandler | None = None,
+        **options: Any,
+    ) -> str:
+        """Start a run and hand it to the executor without waiting (the REST endpoint's
+        way: return the run id at once, let the caller poll ``report``)."""
+        run_id = self.start(tenant, flow_name, **options)
+        self.executor.submit(run_id, on_event)
+        return run_id
+
     async def run_flow(
         self,
         tenant: str,

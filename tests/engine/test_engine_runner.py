@@ -342,3 +342,49 @@ async def test_a_failing_page_keeps_the_cursor_of_the_last_complete_page(
     rerun = await engine.run_flow("acme", "orders", page_size=3)
     assert rerun.status == "succeeded"
     assert sorted(i["ref"] for i in erp.rows("invoices")) == [f"N{n}" for n in range(1, 6)]
+
+
+CUSTOMER_UPDATES = """
+flow customer_updates
+source shop.orders
+update erp.customers as customer match email = email {
+  name <- name
+}
+"""
+
+
+async def test_an_update_of_a_missing_target_record_parks(make_engine, shop, erp) -> None:
+    erp.seed("customers", [{"email": "c1@example.com", "name": "Old"}])
+    shop.seed("orders", [order(1), order(2)])
+    report = await make_engine(CUSTOMER_UPDATES, name="customer_updates").run_flow(
+        "acme", "customer_updates"
+    )
+    assert [r.outcome for r in report.records] == ["sent", "parked"]
+    assert "no erp.customers with email = 'c2@example.com' to update" in report.records[1].reason
+    assert [c["name"] for c in erp.rows("customers")] == ["Customer 1"]
+
+
+async def test_a_cancelled_run_is_recorded_as_cancelled_and_frees_the_flow(
+    make_engine, shop, erp, catalog, store: Store
+) -> None:
+    import asyncio
+
+    shop.seed("orders", [order(n) for n in range(1, 5)])
+    engine = make_engine(ORDERS)
+    started = asyncio.Event()
+    original = erp.create
+
+    async def slow_create(object: str, record: dict) -> dict:
+        started.set()
+        await asyncio.Event().wait()
+        return await original(object, record)
+
+    erp.create = slow_create
+    run_id = engine.submit("acme", "orders")
+    await started.wait()
+    assert await engine.executor.cancel(run_id) is True
+    assert store.run(run_id)["status"] == "cancelled"
+    erp.create = original
+    rerun = await engine.run_flow("acme", "orders")
+    assert rerun.status == "succeeded"
+    assert sorted(i["ref"] for i in erp.rows("invoices")) == ["N1", "N2", "N3", "N4"]
