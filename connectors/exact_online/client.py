@@ -35,7 +35,14 @@ from pathlib import Path
 from typing import Any, cast
 
 import httpx
-from mapwright.connectors.base import Capability, ConnectionConfig, Connector, Page, register
+from mapwright.connectors.base import (
+    Capability,
+    ConnectionConfig,
+    Connector,
+    Page,
+    Quota,
+    register,
+)
 from mapwright.connectors.errors import (
     AuthError,
     ConnectorError,
@@ -58,13 +65,14 @@ from mapwright.connectors.exact_online.limits import (
     DAILY,
     MINUTELY,
     QUOTAS,
+    RATE_HEADERS,
     ErrorBudget,
     endpoint_of,
     make_governor,
 )
 from mapwright.connectors.exact_online.objects import OBJECTS, UNSUPPORTED, ExactObject
 from mapwright.connectors.http import RetryPolicy, make_client, send_with_retry
-from mapwright.connectors.quota import RateGovernor
+from mapwright.connectors.quota import RateGovernor, shared_governor
 
 LINE_ENDPOINTS = {
     "SalesOrderLines": "salesorder/SalesOrderLines",
@@ -118,11 +126,20 @@ class ExactOnlineConnector(Connector):
             self.base_url,
             clock=clock,
         )
+        minutely = int(options.get("minutely_limit", MINUTELY))
+        daily = int(options.get("daily_limit", DAILY))
+        if governor is None and clock is time.time and sleep is asyncio.sleep:
+            # one count per app in this process, shared by every connection of the app
+            governor = shared_governor(
+                f"exact_online:{creds['client_id']}",
+                (
+                    Quota("minutely", minutely, 60, "app + division"),
+                    Quota("daily", daily, 86400, "app + division"),
+                ),
+                headers=RATE_HEADERS,
+            )
         self.governor = governor or make_governor(
-            minutely=int(options.get("minutely_limit", MINUTELY)),
-            daily=int(options.get("daily_limit", DAILY)),
-            clock=clock,
-            sleep=sleep,
+            minutely=minutely, daily=daily, clock=clock, sleep=sleep
         )
         self.budget = ErrorBudget(int(options.get("error_budget", 10)), clock=clock)
         self.find_chunk = int(options.get("find_chunk", 25))
