@@ -370,6 +370,17 @@ OBJECTS: dict[str, ExactObject] = {
             required=("CallbackURL", "Topic"),
             description="Webhook subscriptions (callbacks carry no data, only the key)",
         ),
+        _obj(
+            "deleted_records",
+            "sync/Deleted",
+            "ID",
+            frozenset({"list", "incremental"}),
+            sync="sync/Deleted",
+            incremental="timestamp",
+            description="Deletions of the last two months: EntityKey (the deleted record's "
+            "key) and EntityType (2 accounts, 3 addresses, 5 contacts, 8 item prices, 9 items, "
+            "12 sales orders …)",
+        ),
     ]
 }
 

@@ -122,3 +122,18 @@ def test_seed_is_deterministic() -> None:
     assert countries == {"DE", "NL", "BE", "AT"}
     variants = [r for r in one["logistics/Items"].values() if r.get("Class_01")]
     assert variants and all(r["Code"].startswith(r["Class_01"]) for r in variants)
+
+
+async def test_deletions_are_listed_incrementally() -> None:
+    app, sandbox, clock = make_sandbox()
+    connector = make_connector(app, clock)
+    start = await connector.list("deleted_records")
+    assert start.records == []
+    account = await connector.create("accounts", {"Name": "Kurzlebig KG"})
+    url = f"/api/v1/{await connector.division()}/crm/Accounts(guid'{account['ID']}')"
+    gone = await connector.call("DELETE", url)
+    assert gone.status_code == 204
+    page = await connector.list("deleted_records", cursor=start.cursor)
+    assert [(r["EntityKey"], r["EntityType"]) for r in page.records] == [(account["ID"], 2)]
+    assert await connector.get("accounts", account["ID"]) is None
+    await connector.aclose()
