@@ -276,8 +276,8 @@ class TokenManager:
         return (await self._refresh_if(lambda fresh: self._due(fresh))).access_token
 
     async def after_unauthorized(self, rejected: str) -> str:
-        """After a 401 with ``rejected``: a newer token if someone refreshed, else refresh once
-        (when the 570 s rule allows it), else ``AuthError``."""
+        """After a 401 with ``rejected``: a newer token if someone refreshed, else a refreshed
+        one (when the 570 s rule allows it), else the same token for one more try."""
 
         def stale(fresh: TokenSet) -> bool:
             return fresh.access_token == rejected or self._due(fresh)
@@ -299,12 +299,9 @@ class TokenManager:
             wait = self._allowed_in(fresh)
             if wait > 0:
                 if after_401:
-                    age = self.clock() - fresh.issued_at
-                    raise AuthError(
-                        f"Exact rejected an access token issued {age:.0f} s ago; consent may "
-                        "have been revoked — run `mapwright connect "
-                        "exact-online` again"
-                    )
+                    # too young to refresh: the 401 may be a load-balancer hiccup, so the
+                    # caller retries once with the same token and gives up on a second 401
+                    return fresh
                 raise RetriableError(
                     "Exact forbids a new access token within 570 s of the last one",
                     retry_after=wait,

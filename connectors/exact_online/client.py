@@ -223,8 +223,19 @@ class ExactOnlineConnector(Connector):
                     sleep=self.sleep,
                 )
             except AuthError as exc:
-                if exc.status != 401 or attempt == 2:
+                if exc.status != 401:
                     raise
+                if attempt == 2:
+                    tokens = await self.auth.tokens()
+                    age = self.clock() - tokens.issued_at
+                    raise AuthError(
+                        f"Exact rejected the access token twice (issued {age:.0f} s ago, "
+                        "refreshed when allowed); consent may have been revoked — run "
+                        "`mapwright connect exact-online` again",
+                        status=401,
+                        code="unauthorized",
+                        endpoint=endpoint,
+                    ) from exc
                 self.budget.check(key, endpoint)
                 token = await self.auth.after_unauthorized(token)
         raise AssertionError("unreachable")

@@ -131,6 +131,7 @@ async def test_401_on_a_young_token_is_an_auth_error_without_refresh() -> None:
     with pytest.raises(AuthError, match="connect exact-online"):
         await connector.me()
     assert refresh_calls(sandbox) == []
+    assert sandbox.counters.requests == 2, "one retry with the same token, then give up"
     await connector.aclose()
 
 
