@@ -216,14 +216,18 @@ class OperationSender:
                 raise _Stop("parked", f"{target} refused the record: {exc}") from exc
             except RetriableError as exc:
                 log.response = _error_json(exc)
-                if maybe_committed(exc):
-                    if natural is None:
-                        raise _Stop("parked", _unsure(op)) from exc
+                if natural is not None and exc.status != 429:
+                    # never re-send a create before checking it did not land after all
                     found = await self.lookups.fresh(op.system, op.object, *natural)
                     if found:
                         response = found[0]
-                        log.note = "the create timed out but had been committed (found by key)"
+                        log.note = (
+                            "the create failed without an answer but had been committed "
+                            f"(found by {natural[0]})"
+                        )
                         break
+                elif maybe_committed(exc):
+                    raise _Stop("parked", _unsure(op)) from exc
                 if attempt >= self.retry.attempts:
                     if not maybe_committed(exc):
                         self._forget(source_id, key)

@@ -241,6 +241,7 @@ class FlowRunner:
         parked_state = "open" if outcome in ("parked", "failed") and not ctx.dry_run else None
         operations = [log.to_json() for log in logs]
         record_id = ctx.store.add_record(
+            resolve_parked=not ctx.dry_run,
             run_id=ctx.run_id,
             tenant=ctx.tenant,
             flow=ctx.flow,

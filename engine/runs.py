@@ -83,6 +83,8 @@ class Engine:
         self.retry = retry or RetryPolicy()
         self.lock = RunLock(store, lease=lock_lease)
         self.executor: Executor = executor or InProcessExecutor(self.execute)
+        #: edits of a dry-run replay live only in memory: a dry run changes nothing stored
+        self._dry_edits: dict[str, dict[int, dict[str, Any]]] = {}
 
     @classmethod
     def from_config(
@@ -213,7 +215,8 @@ class Engine:
             )
             runner = FlowRunner(ctx)
             if params.get("replay") is not None:
-                await runner.process(self._replay_items(params["replay"]), 0)
+                edited = self._dry_edits.pop(run_id, {})
+                await runner.process(self._replay_items(params["replay"], edited), 0)
             else:
                 await runner.run_pages(
                     page_size=params.get("page_size"), max_pages=params.get("max_pages")
@@ -278,7 +281,7 @@ class Engine:
                 raise RunNotFound(f"record {record_id} does not belong to tenant '{tenant}'")
             if row["source"] is None:
                 raise EngineError(f"record {record_id} has no stored source record to replay")
-            if edits and record_id in edits:
+            if edits and record_id in edits and not dry_run:
                 self.store.edit_parked_source(record_id, edits[record_id])
             if forget_pending and not dry_run:
                 ledger = Ledger(self.store, tenant, row["flow"])
@@ -289,15 +292,20 @@ class Engine:
         reports = []
         for flow_name, ids in by_flow.items():
             run_id = self.start(tenant, flow_name, dry_run=dry_run, trigger="replay", replay=ids)
+            if dry_run and edits:
+                self._dry_edits[run_id] = {i: dict(edits[i]) for i in ids if i in edits}
             self.executor.submit(run_id, on_event)
             reports.append(await self.executor.wait(run_id))
         return reports
 
-    def _replay_items(self, record_ids: Sequence[int]) -> list[SourceItem]:
+    def _replay_items(
+        self, record_ids: Sequence[int], edited: Mapping[int, dict[str, Any]]
+    ) -> list[SourceItem]:
         items = []
         for record_id in record_ids:
             row = self.store.record(record_id)
-            items.append(SourceItem(row["source"], row["source_id"], replay_of=row["id"]))
+            source = edited.get(record_id, row["source"])
+            items.append(SourceItem(source, row["source_id"], replay_of=row["id"]))
         return items
 
     # -- reading ----------------------------------------------------------------------------

@@ -220,15 +220,17 @@ class Store:
             return [_run_dict(row) for row in c.execute(query).mappings()]
 
     # -- per-record log and parked records ---------------------------------------------------
-    def add_record(self, **values: Any) -> int:
+    def add_record(self, *, resolve_parked: bool = True, **values: Any) -> int:
         """Store one record's log entry; returns its id. Open parked entries of the same
-        source record are resolved when this one went through (sent or skipped)."""
+        source record are resolved when this one went through (sent or skipped), unless
+        ``resolve_parked`` is false (dry runs change nothing)."""
         values.setdefault("created_at", utcnow())
         with self.begin() as c:
             inserted = c.execute(t.run_records.insert().values(**values)).inserted_primary_key
             assert inserted is not None
             new_id = int(inserted[0])
-            if values["outcome"] in ("sent", "skipped") and values.get("source_id") is not None:
+            went_through = values["outcome"] in ("sent", "skipped")
+            if resolve_parked and went_through and values.get("source_id") is not None:
                 c.execute(
                     t.run_records.update()
                     .where(

@@ -388,3 +388,17 @@ async def test_a_cancelled_run_is_recorded_as_cancelled_and_frees_the_flow(
     rerun = await engine.run_flow("acme", "orders")
     assert rerun.status == "succeeded"
     assert sorted(i["ref"] for i in erp.rows("invoices")) == ["N1", "N2", "N3", "N4"]
+
+
+async def test_a_dry_run_leaves_parked_records_open(make_engine, shop, erp, catalog, store) -> None:
+    shop.seed("orders", [order(1, sku="NEW")])
+    engine = make_engine(ORDERS)
+    await engine.run_flow("acme", "orders")
+    [parked] = store.parked("acme")
+    [dry] = await engine.replay(
+        "acme", [parked["id"]], edits={parked["id"]: order(1, sku="A")}, dry_run=True
+    )
+    assert dry.records[0].outcome == "planned"
+    assert [p["id"] for p in store.parked("acme")] == [parked["id"]]
+    assert store.record(parked["id"])["source"]["sku"] == "NEW"
+    assert erp.rows("invoices") == []

@@ -133,7 +133,7 @@ async def test_lost_responses_after_commit_still_give_one_invoice_each(
             1
             for record in report.records
             for op in record.operations
-            if "timed out but had been committed" in (op.get("note") or "")
+            if "had been committed" in (op.get("note") or "")
         )
     lost = fault_state(world.exact_app).snapshot()["injected"].get("lose", 0)
     fault_state(world.exact_app).reset()
