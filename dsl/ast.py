@@ -216,7 +216,7 @@ class Operation(Node):
     object: str
     alias: str | None
     clause: str | None  # match | unless_exists
-    key: str | None
+    key: str | Node | None  # a field name, or an expression in [...] that gives one
     key_value: Node | None
     body: Block
 

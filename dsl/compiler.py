@@ -126,6 +126,7 @@ class Compiler:
             "operation",
             "park",
             "skip",
+            "key_name",
         ):
             self.namespace[helper] = getattr(runtime, helper)
         self.info: LineInfo | None = None
@@ -346,7 +347,12 @@ class Compiler:
         self.emit(f"{policies} = {{}}")
         key_part = "None"
         if node.key is not None and node.key_value is not None:
-            key_part = f"({node.key!r}, {self.expr(node.key_value, scope)})"
+            key = (
+                repr(node.key)
+                if isinstance(node.key, str)
+                else f"key_name({self.expr(node.key, scope)})"
+            )
+            key_part = f"({key}, {self.expr(node.key_value, scope)})"
         inner = scope.child()
         for item in node.body.items:
             self.statement(item, inner, target=fields, policies=policies, op=node)

@@ -179,10 +179,14 @@ class Printer:
             head = f"{node.kind} {node.system}.{node.object}"
             if node.alias:
                 head += f" as {node.alias}"
-            if node.clause == "match" and node.key_value is not None:
-                head += f" match {node.key} = {self.expr(node.key_value, 0, depth)}"
-            elif node.clause == "unless_exists" and node.key_value is not None:
-                head += f" unless exists {node.key} = {self.expr(node.key_value, 0, depth)}"
+            if node.key is not None and node.key_value is not None:
+                key = (
+                    node.key
+                    if isinstance(node.key, str)
+                    else "[" + self.expr(node.key, 0, depth) + "]"
+                )
+                clause = "match" if node.clause == "match" else "unless exists"
+                head += f" {clause} {key} = {self.expr(node.key_value, 0, depth)}"
             self._open(pad + head + " {", node.pos.line)
             self._items(node.body, depth + 1)
             self.out.append(pad + "}" + self._trailing(node.body.pos.end_line))

@@ -472,11 +472,17 @@ class _Builder(Transformer[Any, Any]):
             pos=self._pos(meta),
         )
 
-    def match_clause(self, c: list[Any]) -> tuple[str, str, Any]:
-        return "match", str(c[0]), c[1]
+    def match_clause(self, c: list[Any]) -> tuple[str, Any, Any]:
+        return "match", c[0], c[1]
 
-    def unless_clause(self, c: list[Any]) -> tuple[str, str, Any]:
-        return "unless_exists", str(c[0]), c[1]
+    def unless_clause(self, c: list[Any]) -> tuple[str, Any, Any]:
+        return "unless_exists", c[0], c[1]
+
+    def static_key(self, c: list[Any]) -> str:
+        return str(c[0])
+
+    def dynamic_key(self, c: list[Any]) -> Any:
+        return c[0]
 
     @v_args(meta=True)
     def block(self, meta: Any, c: list[Any]) -> ast.Block:

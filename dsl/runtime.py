@@ -324,6 +324,15 @@ def require(
     return found
 
 
+def key_name(value: Any) -> str:
+    """A match key given as an expression (``match [settings.key] = ...``) must be text."""
+    if isinstance(value, str) and value:
+        return value
+    raise ValueFailure(
+        f"a match key must be a field name (text), not {type_name(value)} {snippet(value)}", value
+    )
+
+
 def operation(ctx: Context, op: Operation) -> None:
     ctx.ops.append(op)
 

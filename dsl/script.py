@@ -120,15 +120,17 @@ class Script:
         return resolve(self.settings, given)
 
     def source_params(self, settings: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The ``with {...}`` of the ``source`` line, for the connector's list call."""
+        """The ``with {...}`` of the ``source`` line (fixed values and settings), for the
+        connector's list call. Entries whose value is ``missing`` are left out."""
         if self._source_params is None:
             return {}
-        value = constant(self._source_params, self.name)
+        resolved = self.resolve_settings(settings)
+        value = constant(self._source_params, self.name, resolved)
         if not isinstance(value, dict):
             raise MappingCompileError(
                 "the 'with' of a source must be an object", self._source_params.pos, self.name
             )
-        return value
+        return {k: v for k, v in value.items() if v is not MISSING}
 
     def run(
         self,
@@ -472,20 +474,28 @@ def _file_loader(path: str, importer: str | None) -> tuple[str, str]:
         raise MappingError(f"cannot read imported script '{path}': {exc.strerror}") from None
 
 
-def constant(node: ast.Node, name: str) -> Any:
-    """The value of a constant expression (literals, lists, objects, negative numbers)."""
+def constant(node: ast.Node, name: str, settings: dict[str, Any] | None = None) -> Any:
+    """The value of a fixed expression: literals, lists, objects, negative numbers, and
+    ``settings.x`` where ``settings`` are given (the source line's ``with``)."""
     if isinstance(node, ast.Literal):
         return node.value
     if isinstance(node, ast.ListLit):
-        return [constant(i, name) for i in node.items]
+        return [constant(i, name, settings) for i in node.items]
     if isinstance(node, ast.ObjectLit):
-        return {k: constant(v, name) for k, v in node.items}
+        return {k: constant(v, name, settings) for k, v in node.items}
     if isinstance(node, ast.Unary) and node.op == "-":
-        value = constant(node.operand, name)
+        value = constant(node.operand, name, settings)
         if isinstance(value, int | float) or type(value).__name__ == "Decimal":
             return -value
+    if (
+        settings is not None
+        and isinstance(node, ast.GetField)
+        and isinstance(node.base, ast.SettingsRef)
+    ):
+        if node.name not in settings:
+            raise MappingCompileError(f"there is no setting '{node.name}'", node.pos, name)
+        return settings[node.name]
+    allowed = "text, numbers, lists, objects" + (" and settings.x" if settings is not None else "")
     raise MappingCompileError(
-        "only fixed values (text, numbers, lists, objects) are allowed here, not expressions",
-        node.pos,
-        name,
+        f"only fixed values ({allowed}) are allowed here, not expressions", node.pos, name
     )

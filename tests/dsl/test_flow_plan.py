@@ -165,3 +165,23 @@ def test_plan_json_form() -> None:
 def test_flow_mistakes_are_compile_errors(script: str, message: str) -> None:
     with pytest.raises(dsl.MappingError, match=message):
         dsl.compile(script)
+
+
+def test_match_key_can_come_from_a_setting() -> None:
+    script = dsl.compile(
+        'setting key: enum("Email", "Code") = "Email"\n'
+        "upsert exact_online.accounts match [settings.key] = v { Name <- n }"
+    )
+    assert script.run({"v": "x"}).operations[0].match == ("Email", "x")
+    assert script.run({"v": "x"}, settings={"key": "Code"}).operations[0].match == ("Code", "x")
+
+
+def test_source_parameters_may_use_settings() -> None:
+    script = dsl.compile(
+        'setting status: enum("paid", "all") = "paid"\n'
+        "source buchhaltungsbutler.receipts with "
+        '{ list_direction: "outbound", payment_status: settings.status }\n'
+        "A <- 1"
+    )
+    assert script.source_params() == {"list_direction": "outbound", "payment_status": "paid"}
+    assert script.source_params({"status": "all"})["payment_status"] == "all"
