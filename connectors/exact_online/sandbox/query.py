@@ -121,7 +121,7 @@ def read(
     token = q.get("$skiptoken")
     if token:
         if view.sync:
-            rows = [r for r in rows if r["_ts"] > int(token.rstrip("L"))]
+            rows = [r for r in rows if r["_ts"] > _number(token.rstrip("L"), "$skiptoken")]
         else:
             wanted = token[5:-1].lower() if token.startswith("guid'") else token
             keys = [str(view.value(r, view.key)) for r in rows]
@@ -131,8 +131,8 @@ def read(
                 else [r for r in rows if str(view.value(r, view.key)) > wanted]
             )
     elif "$skip" in q:
-        rows = rows[int(q["$skip"]) :]
-    limit = int(top) if top else None
+        rows = rows[_number(q["$skip"], "$skip") :]
+    limit = _number(top, "$top") if top else None
     size = min(limit, view.page_size) if limit is not None else view.page_size
     page = rows[:size]
     results = [
@@ -154,3 +154,13 @@ def read(
 
 def _getter(view: View, row: dict[str, Any]) -> Callable[[str], Any]:
     return lambda name: view.value(row, name)
+
+
+def _number(text: str, option: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ApiError(400, f"Invalid value for {option}: {text!r}") from None
+    if value < 0:
+        raise ApiError(400, f"Invalid value for {option}: {text!r}")
+    return value
