@@ -148,7 +148,7 @@ def read(
         )
         if limit is not None:
             params["$top"] = str(limit - size)
-        body["__next"] = f"{base}/{view.endpoint}?{urlencode(params)}"
+        body["__next"] = f"{base}/{view.endpoint}?{urlencode(params, safe="$'(),")}"
     return JSONResponse({"d": body})
 
 

@@ -35,7 +35,7 @@ async def test_pages_of_sixty_with_next_links(api) -> None:
     http, root, sandbox = api
     first = (await http.get(f"{root}/crm/Addresses")).json()["d"]
     assert len(first["results"]) == 60 and first["__next"].startswith(BASE)
-    assert "$skiptoken=guid" in httpx.URL(first["__next"]).query.decode().replace("%27", "'")
+    assert "?$skiptoken=guid'" in first["__next"]
     ids = [r["ID"] for r in first["results"]]
     link = first["__next"]
     while link:
