@@ -148,7 +148,8 @@ def read(
         )
         if limit is not None:
             params["$top"] = str(limit - size)
-        body["__next"] = f"{base}/{view.endpoint}?{urlencode(params, safe="$'(),")}"
+        query = urlencode(params, safe="$'(),")
+        body["__next"] = f"{base}/{view.endpoint}?{query}"
     return JSONResponse({"d": body})
 
 
