@@ -12,7 +12,9 @@ Configuration (``ConnectionConfig``)::
              "minutely_limit": 60, "daily_limit": 5000}
 
 Instead of ``token_file`` a ``token_store`` (any ``auth.TokenStore``) can be passed to the
-constructor; ``credentials["refresh_token"]`` alone gives an in-memory store (tests).
+constructor (the API passes a database-backed one); ``credentials["tokens"]`` (a stored
+``TokenSet``) or ``credentials["refresh_token"]`` alone give an in-memory store, whose
+rotations are lost when the process ends (tests, one-off runs).
 
 Behaviour: every call waits for the rate governor (minute/day budget per division, fed by
 Exact's rate headers), checks the per-endpoint error budget, carries a valid access token
@@ -482,6 +484,9 @@ def _wire(endpoint: str, record: dict[str, Any], lines: str | None) -> dict[str,
 def _store_from(creds: dict[str, Any]) -> TokenStore:
     if creds.get("token_file"):
         return FileTokenStore(Path(str(creds["token_file"])).expanduser())
+    if isinstance(creds.get("tokens"), dict):
+        # a stored TokenSet (as the API's consent callback writes it); rotations stay in memory
+        return MemoryTokenStore(TokenSet.from_json(creds["tokens"]))
     if creds.get("refresh_token"):
         return MemoryTokenStore(
             TokenSet(

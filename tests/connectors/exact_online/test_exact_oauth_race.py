@@ -147,3 +147,27 @@ async def test_rejected_refresh_token_asks_for_consent_again() -> None:
 
 def _id(sandbox) -> str:
     return next(iter(sandbox.store.table("vat/VATCodes")))
+
+
+async def test_tokens_in_credentials_are_used() -> None:
+    from mapwright.connectors.base import ConnectionConfig
+    from mapwright.connectors.exact_online.client import ExactOnlineConnector
+    from mapwright.connectors.exact_online.testing import fake_sleep
+
+    app, sandbox, clock = make_sandbox()
+    info = describe(app, BASE)
+    config = ConnectionConfig(
+        kind="exact_online",
+        base_url=BASE,
+        credentials={
+            "client_id": info["client_id"],
+            "client_secret": info["client_secret"],
+            "tokens": expired_tokens(app, clock).to_json(),
+        },
+    )
+    connector = ExactOnlineConnector(
+        config, transport=httpx.ASGITransport(app=app), clock=clock, sleep=fake_sleep(clock)
+    )
+    assert (await connector.me())["CurrentDivision"] == sandbox.division
+    assert sandbox.counters.refreshes == 1
+    await connector.aclose()
