@@ -81,6 +81,7 @@ class Printer:
         self.comments = sorted(script.comments, key=lambda c: (c.pos.line, c.pos.column))
         self.ci = 0
         self.out: list[str] = []
+        self.inline = 0
 
     # -- comments --------------------------------------------------------------------------
     def _leading(self, line: int, depth: int) -> None:
@@ -231,7 +232,12 @@ class Printer:
                 if isinstance(part, str):
                     parts.append(_quote(part)[1:-1])
                 else:
-                    inner = e(part, 0, depth).replace("\\", "\\\\").replace('"', '\\"')
+                    self.inline += 1  # a text literal cannot hold a line break
+                    try:
+                        printed = e(part, 0, depth)
+                    finally:
+                        self.inline -= 1
+                    inner = printed.replace("\\", "\\\\").replace('"', '\\"')
                     parts.append("{" + inner + "}")
             return '"' + "".join(parts) + '"', _ATOM
         if isinstance(node, ast.Name):
@@ -283,7 +289,7 @@ class Printer:
             if node.default is not None:
                 arms.append("else => " + e(node.default, 0, depth))
             inline = f"match {e(node.subject, 0, depth)} {{ " + ", ".join(arms) + " }"
-            if len(inline) <= WIDTH:
+            if len(inline) <= WIDTH or self.inline:
                 return inline, _ATOM
             pad = INDENT * (depth + 1)
             body = ",\n".join(pad + a for a in arms)
@@ -316,7 +322,7 @@ class Printer:
         inline = (
             open_ + (" " if spaced else "") + ", ".join(items) + (" " if spaced else "") + close
         )
-        if len(inline) <= WIDTH and "\n" not in inline:
+        if (len(inline) <= WIDTH or self.inline) and "\n" not in inline:
             return inline
         pad = INDENT * (depth + 1)
         return open_ + "\n" + ",\n".join(pad + i for i in items) + "\n" + INDENT * depth + close
