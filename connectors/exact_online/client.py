@@ -83,6 +83,8 @@ LINE_ENDPOINTS = {
     "GoodsDeliveryLines": "salesorder/GoodsDeliveryLines",
 }
 SYNC_PAGE = 1000
+#: where a first ``Modified ge`` read starts
+FIRST_MODIFIED = "1990-01-01T00:00:00Z"
 
 
 @register
@@ -306,8 +308,10 @@ class ExactOnlineConnector(Connector):
             clauses = [
                 f"{k} eq {odata.literal(v, spec.edm(k))}" for k, v in (filters or {}).items()
             ]
-            if spec.incremental == "modified" and since:
-                clauses.append(f"Modified ge {odata.literal(since, 'DateTime')}")
+            if spec.incremental == "modified":
+                # always filtered: Exact refuses unfiltered reads of endpoints with a sync twin
+                start = since or FIRST_MODIFIED
+                clauses.append(f"Modified ge {odata.literal(start, 'DateTime')}")
             params = {"$filter": " and ".join(clauses)} if clauses else None
             response = await self.call("GET", await self._path(spec.endpoint), params=params)
         body = response.json()

@@ -54,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
     "error_block_seconds": 3600,
     "language": "en",
     "frozen_at": None,
+    "mandatory_filtering": True,
 }
 TOPICS = {
     "crm/Accounts": "Accounts",
@@ -286,7 +287,15 @@ class Sandbox:
         if method == "GET":
             if view.endpoint == "read/logistics/StockPosition":
                 return stock_position(self.store, request)
-            return read(self.store, request, view, key, base, self.lines_of)
+            return read(
+                self.store,
+                request,
+                view,
+                key,
+                base,
+                self.lines_of,
+                mandatory_filter=bool(self.settings["mandatory_filtering"]),
+            )
         if method == "POST" and key is None and "P" in view.writable:
             try:
                 body = json.loads(await request.body() or b"null")

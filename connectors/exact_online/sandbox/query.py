@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
@@ -22,8 +22,10 @@ from mapwright.connectors.exact_online.sandbox.filters import (
     timestamp_only,
 )
 from mapwright.connectors.exact_online.sandbox.state import Store
-from mapwright.connectors.exact_online.sandbox.views import View, render
+from mapwright.connectors.exact_online.sandbox.views import VIEWS, View, render
 
+#: tables that have a sync endpoint: their normal endpoints must be filtered (since 2021)
+SYNC_TWINS = frozenset(v.table for v in VIEWS.values() if v.sync)
 SELECT_MESSAGE = "Please add a $select or a $top=1 statement to the query string."
 
 
@@ -60,6 +62,8 @@ def read(
     key: str | None,
     base: str,
     lines_of: Callable[[str, str], list[dict[str, Any]]],
+    *,
+    mandatory_filter: bool = True,
 ) -> Response:
     q = request.query_params
     fields = view.fields
@@ -90,6 +94,12 @@ def read(
         )
         return JSONResponse({"d": record})
     text = q.get("$filter")
+    if not text and mandatory_filter and view.table in SYNC_TWINS and not view.sync:
+        raise ApiError(
+            400,
+            f"{view.endpoint} has a sync endpoint: filter the request or use "
+            "the sync endpoint for full downloads",
+        )
     if text:
         try:
             tree = parse(text, fields)
@@ -148,7 +158,7 @@ def read(
         )
         if limit is not None:
             params["$top"] = str(limit - size)
-        query = urlencode(params, safe="$'(),")
+        query = urlencode(params, safe="$'(),:", quote_via=quote)
         body["__next"] = f"{base}/{view.endpoint}?{query}"
     return JSONResponse({"d": body})
 

@@ -33,9 +33,10 @@ async def api() -> AsyncIterator[tuple[httpx.AsyncClient, str, Any]]:
 
 async def test_pages_of_sixty_with_next_links(api) -> None:
     http, root, sandbox = api
-    first = (await http.get(f"{root}/crm/Addresses")).json()["d"]
+    everything = {"$filter": "Modified ge datetime'2000-01-01T00:00:00'"}
+    first = (await http.get(f"{root}/crm/Addresses", params=everything)).json()["d"]
     assert len(first["results"]) == 60 and first["__next"].startswith(BASE)
-    assert "?$skiptoken=guid'" in first["__next"]
+    assert "&$skiptoken=guid'" in first["__next"]
     ids = [r["ID"] for r in first["results"]]
     link = first["__next"]
     while link:
@@ -47,13 +48,15 @@ async def test_pages_of_sixty_with_next_links(api) -> None:
 
 async def test_top_caps_the_result(api) -> None:
     http, root, _ = api
-    body = (await http.get(f"{root}/logistics/Items", params={"$top": "5"})).json()["d"]
+    params = {"$top": "5", "$filter": "IsSalesItem eq true"}
+    body = (await http.get(f"{root}/logistics/Items", params=params)).json()["d"]
     assert len(body["results"]) == 5 and "__next" not in body
 
 
 async def test_record_shape(api) -> None:
     http, root, _ = api
-    order = (await http.get(f"{root}/salesorder/SalesOrders", params={"$top": "1"})).json()
+    params = {"$top": "1", "$filter": "Status ne 45"}
+    order = (await http.get(f"{root}/salesorder/SalesOrders", params=params)).json()
     record = order["d"]["results"][0]
     assert record["__metadata"]["type"] == "Exact.Web.Api.Models.SalesOrder"
     assert "__deferred" in record["SalesOrderLines"]
@@ -129,3 +132,12 @@ async def test_duplicate_code_and_bad_reference(api) -> None:
         },
     )
     assert ref.status_code == 500 and "OrderedBy" in ref.text
+
+
+async def test_endpoints_with_a_sync_twin_must_be_filtered(api) -> None:
+    http, root, _ = api
+    unfiltered = await http.get(f"{root}/crm/Accounts")
+    assert (
+        unfiltered.status_code == 400 and "sync" in unfiltered.json()["error"]["message"]["value"]
+    )
+    assert (await http.get(f"{root}/vat/VATCodes")).status_code == 200
