@@ -137,3 +137,33 @@ async def test_deletions_are_listed_incrementally() -> None:
     assert [(r["EntityKey"], r["EntityType"]) for r in page.records] == [(account["ID"], 2)]
     assert await connector.get("accounts", account["ID"]) is None
     await connector.aclose()
+
+
+async def test_reads_ride_out_429_bursts_and_503s() -> None:
+    app, sandbox, clock = make_sandbox()
+    connector = make_connector(app, clock)
+    await connector.division()
+    faults = fault_state(app).options
+    faults.burst_429 = 3
+    vat = next(iter(sandbox.store.table("vat/VATCodes")))
+    assert await connector.get("vat_codes", vat) is not None
+    assert fault_state(app).options.burst_429 == 0
+    faults.error_rates = {503: 1.0}
+    with pytest.raises(RetriableError) as failing:
+        await connector.get("vat_codes", vat)
+    assert failing.value.status == 503
+    faults.error_rates = {}
+    assert await connector.get("vat_codes", vat) is not None
+    await connector.aclose()
+
+
+async def test_a_503_on_a_write_goes_to_the_engine_as_retriable() -> None:
+    app, sandbox, clock = make_sandbox()
+    connector = make_connector(app, clock)
+    await connector.division()
+    fault_state(app).options.error_rates = {503: 1.0}
+    before = len(sandbox.store.table("crm/Accounts"))
+    with pytest.raises(RetriableError):
+        await connector.create("accounts", {"Name": "Nur einmal"})
+    assert len(sandbox.store.table("crm/Accounts")) == before
+    await connector.aclose()
