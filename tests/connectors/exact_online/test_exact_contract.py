@@ -42,8 +42,10 @@ async def test_new_record_shows_up_after_the_stored_cursor(target: Target) -> No
     name = f"mapwright contract Jürgen Größ {uuid.uuid4().hex[:6]}"
     created = await c.create("accounts", {"Name": name, "Status": "C", "Country": "DE"})
     after = await c.list("accounts", cursor=page.cursor)
-    assert [r["ID"] for r in after.records] == [created["ID"]]
-    assert after.records[0]["Name"] == name
+    mine = [r for r in after.records if r["ID"] == created["ID"]]
+    assert len(mine) == 1 and mine[0]["Name"] == name
+    if target.sandbox:
+        assert len(after.records) == 1
 
 
 async def test_modified_list_pages_with_next_and_resumes_mid_way(target: Target) -> None:
@@ -133,7 +135,8 @@ async def test_sales_order_with_lines_then_goods_delivery(target: Target) -> Non
     c = target.connector
     accounts = (await c.list("accounts", page_size=20)).records
     customer = next(a for a in accounts if a.get("Status") == "C")
-    item = (await c.list("items", page_size=1)).records[0]
+    items = (await c.list("items", page_size=50)).records
+    item = next(i for i in items if i.get("IsStockItem") and i.get("IsSalesItem"))
     before = await c.get("stock_position", item["ID"])
     order = await c.create(
         "sales_orders",
