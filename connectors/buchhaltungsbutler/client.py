@@ -60,42 +60,6 @@ from mapwright.connectors.errors import (
 
 DEFAULT_BASE_URL = "https://webapp.buchhaltungsbutler.de/api/v1"
 BERLIN = ZoneInfo("Europe/Berlin")
-RECEIPT_FILTERS = frozenset(
-    {
-        "list_direction",
-        "payment_status",
-        "counterparty",
-        "date_from",
-        "date_to",
-        "order",
-        "include_offers",
-        "deleted",
-        "invoicenumber",
-        "due_date",
-    }
-)
-POSTING_FILTERS = frozenset(
-    {
-        "date_from",
-        "date_to",
-        "date_last_action_from",
-        "date_last_action_to",
-        "account",
-        "postingaccount",
-        "posting_status",
-        "cost_location",
-        "order",
-    }
-)
-POSTING_ACCOUNT_FILTERS = frozenset(
-    {
-        "order",
-        "exclude_postingaccounts",
-        "exclude_accounts",
-        "exclude_creditors",
-        "exclude_debtors",
-    }
-)
 DEFAULT_OPTIONS: dict[str, Any] = {
     "debtor_page_size": 500,  # debtors/creditors: no documented maximum (default 25)
     "batch_size": 50,  # items per batch request (documented max 50 for receipts)
@@ -203,7 +167,7 @@ class BuchhaltungsButler(Connector):
         limit = self._page_size(spec, ends, page_size)
         if object == "receipts":
             return await self._list_receipts(limit, cursor, filters)
-        allowed = {"postings": POSTING_FILTERS, "posting_accounts": POSTING_ACCOUNT_FILTERS}
+        allowed = {"postings": bb.POSTING_FILTERS, "posting_accounts": bb.POSTING_ACCOUNT_FILTERS}
         self._check_filters(object, filters, allowed.get(object, frozenset()))
         if object == "postings":
             filters.setdefault("date_from", self.options["postings_date_from"])
@@ -218,7 +182,7 @@ class BuchhaltungsButler(Connector):
         return Page(rows, str(offset + len(rows)) if more else None, more)
 
     async def _list_receipts(self, limit: int, cursor: str | None, filters: dict[str, Any]) -> Page:
-        self._check_filters("receipts", filters, RECEIPT_FILTERS)
+        self._check_filters("receipts", filters, bb.RECEIPT_FILTERS)
         if filters.get("list_direction") not in ("inbound", "outbound"):
             raise FatalError(
                 "BuchhaltungsButler receipts need filters={'list_direction': 'outbound'} (or "

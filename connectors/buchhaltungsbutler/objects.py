@@ -181,6 +181,44 @@ ENDPOINTS: dict[str, Endpoints] = {
     "posting_accounts": Endpoints(list="/settings/get/postingaccounts", page_default=1000),
 }
 
+#: the filters each list accepts (anything else is refused with an error naming these)
+RECEIPT_FILTERS = frozenset(
+    {
+        "list_direction",
+        "payment_status",
+        "counterparty",
+        "date_from",
+        "date_to",
+        "order",
+        "include_offers",
+        "deleted",
+        "invoicenumber",
+        "due_date",
+    }
+)
+POSTING_FILTERS = frozenset(
+    {
+        "date_from",
+        "date_to",
+        "date_last_action_from",
+        "date_last_action_to",
+        "account",
+        "postingaccount",
+        "posting_status",
+        "cost_location",
+        "order",
+    }
+)
+POSTING_ACCOUNT_FILTERS = frozenset(
+    {
+        "order",
+        "exclude_postingaccounts",
+        "exclude_accounts",
+        "exclude_creditors",
+        "exclude_debtors",
+    }
+)
+
 #: extra endpoints the connector calls outside the table above
 UPLOAD = "/receipts/upload"
 FREE_POSTING = "/postings/add/free"

@@ -31,7 +31,8 @@ def create_app(options: SandboxOptions | None = None) -> FastAPI:
     settings = BBSettings.from_extra(dict(options.extra))
     store = Store(options.data_file)
     if store.empty:
-        fill(store, options.seed, options.records)
+        with store.batch():
+            fill(store, options.seed, options.records)
     ctx = Context(store, settings)
 
     def install(app: FastAPI) -> None:

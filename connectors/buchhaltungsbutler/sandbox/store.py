@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 TABLES = (
@@ -32,6 +34,7 @@ class Store:
         self.counters: dict[str, int] = {}
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
+        self._deferred = False
         if data_file:
             self._db = sqlite3.connect(data_file, check_same_thread=False)
             self._db.execute(
@@ -59,8 +62,22 @@ class Store:
                     "INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
                     (table, str(key), json.dumps(record)),
                 )
-                self._db.commit()
+                self._commit()
         return record
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Write many records in one transaction (seeding a new file)."""
+        self._deferred = True
+        try:
+            yield
+        finally:
+            self._deferred = False
+            self._commit()
+
+    def _commit(self) -> None:
+        if self._db is not None and not self._deferred:
+            self._db.commit()
 
     def get(self, table: str, key: Any) -> dict[str, Any] | None:
         return self.tables[table].get(str(key))
@@ -75,7 +92,7 @@ class Store:
             self.counters[counter] = value
             if self._db is not None:
                 self._db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, value))
-                self._db.commit()
+                self._commit()
             return value
 
     def set_counter(self, counter: str, value: int) -> None:
@@ -83,7 +100,7 @@ class Store:
             self.counters[counter] = value
             if self._db is not None:
                 self._db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, value))
-                self._db.commit()
+                self._commit()
 
     def close(self) -> None:
         if self._db is not None:
