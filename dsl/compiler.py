@@ -271,11 +271,20 @@ class Compiler:
         elif isinstance(node, ast.WhenStmt):
             cond = self.expr(node.cond, scope)
             self.emit(f"if truthy({cond}):")
-            self.block(node.body, scope.child(), target, top, policies, op)
+            # lets stay inside their block; step names ('as') are flow-wide, so they
+            # are known after the block (both branches may name the same step)
+            branch = scope.child()
+            self.block(node.body, branch, target, top, policies, op)
+            named = branch.aliases - scope.aliases
             if node.else_body is not None:
                 self.info = LineInfo(node, operation=op)
                 self.emit("else:")
-                self.block(node.else_body, scope.child(), target, top, policies, op)
+                other = scope.child()
+                self.block(node.else_body, other, target, top, policies, op)
+                named |= other.aliases - scope.aliases
+            for alias in named:
+                scope.aliases.add(alias)
+                scope.names.pop(alias, None)
         else:
             raise self.error("this statement is not allowed here", node)
 

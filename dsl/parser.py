@@ -231,13 +231,16 @@ def parse_chunk(
 
 
 def _max_depth(text: str) -> int:
-    """Deepest bracket nesting outside strings (plus a penalty for long unary chains)."""
+    """Deepest bracket nesting outside strings and comments (plus a penalty for long chains
+    of unary operators, which nest just as deeply)."""
     depth = best = 0
+    code: list[str] = []
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
         if ch == '"' or (ch == "$" and i + 1 < n and text[i + 1] == '"'):
             i = _skip_string(text, i + (2 if ch == "$" else 1), multiline=True)
+            code.append(" ")
             continue
         if ch == "#":
             newline = text.find("\n", i)
@@ -248,8 +251,9 @@ def _max_depth(text: str) -> int:
             best = max(best, depth)
         elif ch in ")]}":
             depth -= 1
+        code.append(ch)
         i += 1
-    unary = len(re.findall(r"(?:-\s*|\bnot\s+){8,}", text))
+    unary = re.search(r"(?:-\s*|\bnot\s+){8,}", "".join(code))
     return best + (MAX_NESTING + 1 if unary else 0)
 
 

@@ -192,7 +192,12 @@ def _ordered(a: Any, b: Any, op: str) -> tuple[Any, Any] | None:
     if isinstance(a, Ref) or isinstance(b, Ref):
         raise _ref_error(a if isinstance(a, Ref) else b)
     numeric = (int, Decimal, float)
-    if isinstance(a, numeric) and isinstance(b, numeric) and not isinstance(a | b, bool):
+    if (
+        isinstance(a, numeric)
+        and isinstance(b, numeric)
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+    ):
         return to_decimal(a), to_decimal(b)
     if isinstance(a, str) and isinstance(b, str):
         return a, b

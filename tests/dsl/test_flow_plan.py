@@ -185,3 +185,12 @@ def test_source_parameters_may_use_settings() -> None:
     )
     assert script.source_params() == {"list_direction": "outbound", "payment_status": "paid"}
     assert script.source_params({"status": "all"})["payment_status"] == "all"
+
+
+def test_step_names_from_when_branches_are_known_after_the_block() -> None:
+    script = dsl.compile(
+        "when x { create a.b as c { K <- 1 } } else { update a.b as c match K = 2 { K <- 2 } }\n"
+        "create a.d { Ref <- c.ID }"
+    )
+    outcome = script.run({"x": True})
+    assert outcome.operations[-1].fields["Ref"] == Ref("c", ("ID",))

@@ -59,6 +59,12 @@ ROWS: list[tuple[str, str, Any, Any]] = [
         {"a": 2},
         {"A": True, "B": True, "C": False},
     ),
+    (
+        "comparing decimals",
+        "A <- a >= b\nB <- a < 1",
+        {"a": Decimal("1.5"), "b": Decimal("1.50")},
+        {"A": True, "B": False},
+    ),
     ("comparing missing is false", "A <- a > 1\nB <- a < 1", {}, {"A": False, "B": False}),
     (
         "in list",
