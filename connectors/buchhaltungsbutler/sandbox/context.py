@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 from mapwright.connectors.buchhaltungsbutler.sandbox.store import Store
 
 BERLIN = ZoneInfo("Europe/Berlin")
+ENV_PREFIX = "MAPWRIGHT_BB_SANDBOX_"
 
 
 @dataclass
@@ -38,18 +40,48 @@ class BBSettings:
     clock: Callable[[], float] = field(default=time.time)
 
     @classmethod
-    def from_extra(cls, extra: dict[str, Any]) -> BBSettings:
-        known = {f.name for f in fields(cls)}
-        unknown = set(extra) - known
+    def from_extra(
+        cls, extra: dict[str, Any], environ: Mapping[str, str] | None = None
+    ) -> BBSettings:
+        """Settings from ``extra``, else ``MAPWRIGHT_BB_SANDBOX_<NAME>`` variables, else defaults.
+
+        The variables let ``mapwright sandbox buchhaltungsbutler`` (which has no flags for
+        sandbox-specific settings) run with e.g. ``MAPWRIGHT_BB_SANDBOX_OVER_LIMIT_STATUS=403``.
+        """
+        known = {f.name: f for f in fields(cls)}
+        unknown = set(extra) - set(known)
         if unknown:
             raise ValueError(
                 f"BuchhaltungsButler sandbox: unknown option(s) {', '.join(sorted(unknown))}; "
                 f"known: {', '.join(sorted(known))}"
             )
-        settings = cls(**extra)
+        environ = os.environ if environ is None else environ
+        values = dict(extra)
+        for name in known:
+            variable = ENV_PREFIX + name.upper()
+            if name not in values and name != "clock" and variable in environ:
+                values[name] = _parse(variable, environ[variable], getattr(cls(), name))
+        settings = cls(**values)
         if settings.over_limit_status not in (403, 429, 503):
             raise ValueError("over_limit_status must be 403, 429 or 503")
         return settings
+
+
+def _parse(variable: str, raw: str, default: Any) -> Any:
+    """An environment value in the type of the setting's default."""
+    text = raw.strip()
+    try:
+        if isinstance(default, bool):
+            if text.lower() not in ("1", "0", "true", "false"):
+                raise ValueError(text)
+            return text.lower() in ("1", "true")
+        if isinstance(default, float):
+            return float(text)
+        if isinstance(default, int) or default is None:
+            return None if default is None and text == "" else int(text)
+    except ValueError:
+        raise ValueError(f"{variable}={raw!r} is not a valid value for this setting") from None
+    return text
 
 
 @dataclass

@@ -338,3 +338,24 @@ async def test_state_survives_a_restart_with_a_data_file(tmp_path):
     rows = (await again.post("/settings/get/debtors", limit=1000)).json()["data"]
     assert [r["name"] for r in rows].count("Dauerhaft GmbH") == 1 and len(rows) == 41
     assert any(r["postingaccount_number"] == number for r in rows)
+
+
+def test_settings_come_from_extra_then_environment_then_defaults():
+    from mapwright.connectors.buchhaltungsbutler.sandbox import BBSettings
+
+    environ = {
+        "MAPWRIGHT_BB_SANDBOX_OVER_LIMIT_STATUS": "403",
+        "MAPWRIGHT_BB_SANDBOX_TENANT_ACTIVE": "false",
+        "MAPWRIGHT_BB_SANDBOX_RATE_LIMIT": "7",
+    }
+    settings = BBSettings.from_extra({"rate_limit": 9}, environ)
+    assert (settings.over_limit_status, settings.tenant_active, settings.rate_limit) == (
+        403,
+        False,
+        9,
+    )
+    assert BBSettings.from_extra({}, {}).over_limit_status == 429
+    with pytest.raises(ValueError, match="MAPWRIGHT_BB_SANDBOX_RATE_LIMIT"):
+        BBSettings.from_extra({}, {"MAPWRIGHT_BB_SANDBOX_RATE_LIMIT": "many"})
+    with pytest.raises(ValueError, match="rate_limt"):
+        BBSettings.from_extra({"rate_limt": 3}, {})
