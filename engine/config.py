@@ -6,6 +6,7 @@
 
     [store]
     url = "sqlite:///mapwright.db"           # or postgresql+psycopg://user@host/db
+    sqlite_synchronous = "NORMAL"            # FULL: also survive power loss (slower)
 
     [connections.exact_online]               # the name flows refer to (default: the system)
     kind = "exact_online"                    # connector kind
@@ -42,6 +43,8 @@ DEFAULT_FILE = "mapwright.toml"
 class StoreConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = DEFAULT_URL
+    #: SQLite only: NORMAL survives a killed process, FULL also a power loss (slower)
+    sqlite_synchronous: str = "NORMAL"
 
 
 class ConnectionEntry(BaseModel):

@@ -41,15 +41,6 @@ class Ledger:
         self.tenant = tenant
         self.flow = flow
 
-    def _where(self, source_id: str, operation: str) -> Any:
-        c = t.ledger.c
-        return (
-            (c.tenant == self.tenant)
-            & (c.flow == self.flow)
-            & (c.source_id == source_id)
-            & (c.operation == operation)
-        )
-
     def entries(self, source_ids: Iterable[str]) -> dict[tuple[str, str], LedgerEntry]:
         """Every entry of these source records, in one query (used once per page)."""
         ids = sorted(set(source_ids))
@@ -62,9 +53,17 @@ class Ledger:
         with self.store.begin() as conn:
             return {(row.source_id, row.operation): _entry(row) for row in conn.execute(query)}
 
+    def _key(self, source_id: str, operation: str) -> dict[str, str]:
+        return {
+            "k_tenant": self.tenant,
+            "k_flow": self.flow,
+            "k_source": source_id,
+            "k_op": operation,
+        }
+
     def get(self, source_id: str, operation: str) -> LedgerEntry | None:
         with self.store.begin() as conn:
-            row = conn.execute(sa.select(t.ledger).where(self._where(source_id, operation))).first()
+            row = conn.execute(_SELECT, self._key(source_id, operation)).first()
         return _entry(row) if row is not None else None
 
     def pending(
@@ -118,20 +117,31 @@ class Ledger:
             "run_id": run_id,
             "updated_at": utcnow(),
         }
+        key = self._key(source_id, operation)
         with self.store.begin() as conn:
-            updated = conn.execute(
-                t.ledger.update().where(self._where(source_id, operation)).values(**values)
-            ).rowcount
-            if updated == 0:
+            if conn.execute(_UPDATE, {**key, **values}).rowcount == 0:
                 conn.execute(
-                    t.ledger.insert().values(
-                        tenant=self.tenant,
-                        flow=self.flow,
-                        source_id=source_id,
-                        operation=operation,
+                    t.ledger.insert(),
+                    {
+                        "tenant": self.tenant,
+                        "flow": self.flow,
+                        "source_id": source_id,
+                        "operation": operation,
                         **values,
-                    )
+                    },
                 )
+
+
+_L = t.ledger.c
+#: statements built once; their parameters are the k_* key values (and the new values)
+_KEY = (
+    (_L.tenant == sa.bindparam("k_tenant"))
+    & (_L.flow == sa.bindparam("k_flow"))
+    & (_L.source_id == sa.bindparam("k_source"))
+    & (_L.operation == sa.bindparam("k_op"))
+)
+_SELECT = sa.select(t.ledger).where(_KEY)
+_UPDATE = t.ledger.update().where(_KEY)
 
 
 def _entry(row: Any) -> LedgerEntry:

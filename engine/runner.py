@@ -131,10 +131,10 @@ class FlowRunner:
                 SourceItem(record, source_id(source, object_name, record))
                 for record in page.records
             ]
-            await self.process(items, page_no)
+            move = page.cursor is not None and not ctx.dry_run
+            await self.process(items, page_no, cursor=page.cursor if move else None)
             if not ctx.dry_run:
-                if page.cursor is not None:
-                    ctx.store.commit_cursor(ctx.tenant, ctx.flow, page.cursor, ctx.run_id)
+                if move:
                     ctx.cursor = page.cursor
                 if ctx.lock is not None and not ctx.lock.refresh(ctx.tenant, ctx.flow, ctx.run_id):
                     raise EngineError(
@@ -147,8 +147,35 @@ class FlowRunner:
             if not page.has_more or not page.records:
                 break
 
-    async def process(self, items: list[SourceItem], page_no: int) -> None:
-        """Map, resolve, send and log one batch of records (a page or a replay set)."""
+    async def process(
+        self, items: list[SourceItem], page_no: int, *, cursor: str | None = None
+    ) -> None:
+        """Map, resolve, send and log one batch of records (a page or a replay set).
+
+        The records' log entries are stored together at the end, with ``cursor`` in the same
+        transaction; when the batch stops early (fatal error, cancel) the entries made so far
+        are stored and the cursor stays where it was.
+        """
+        self._rows: list[dict[str, Any]] = []
+        self._reports: list[RecordReport] = []
+        try:
+            await self._process(items, page_no)
+        except BaseException:
+            self._flush(None)
+            raise
+        self._flush(cursor)
+
+    def _flush(self, cursor: str | None) -> None:
+        ctx = self.ctx
+        move = None if cursor is None else (ctx.tenant, ctx.flow, cursor, ctx.run_id)
+        if not self._rows and move is None:
+            return
+        ids = ctx.store.store_page(self._rows, resolve_parked=not ctx.dry_run, cursor=move)
+        for report, record_id in zip(self._reports, ids, strict=True):
+            report.record_id = record_id
+        self._rows, self._reports = [], []
+
+    async def _process(self, items: list[SourceItem], page_no: int) -> None:
         ctx = self.ctx
         lookups = PageResolver(ctx.connectors, ctx.retry)
         planned = await self._map_all(items, lookups)
@@ -226,6 +253,7 @@ class FlowRunner:
     ) -> None:
         ctx = self.ctx
         logs: list[OperationLog] = []
+        fatal: FatalError | None = None
         plan: Any = None
         reason: str | None
         if isinstance(planned, RecordSkipped):
@@ -236,37 +264,41 @@ class FlowRunner:
             outcome, reason = "failed", str(planned)
         else:
             plan = planned.to_json()
-            outcome, reason, logs = await self._send(item, planned, sender)
+            try:
+                outcome, reason, logs = await self._send(item, planned, sender)
+            except FatalError as exc:
+                fatal = exc
+                outcome, reason = "failed", f"the run stopped here: {type(exc).__name__}: {exc}"
         self.seq += 1
         parked_state = "open" if outcome in ("parked", "failed") and not ctx.dry_run else None
         operations = [log.to_json() for log in logs]
-        record_id = ctx.store.add_record(
-            resolve_parked=not ctx.dry_run,
-            run_id=ctx.run_id,
-            tenant=ctx.tenant,
-            flow=ctx.flow,
-            seq=self.seq,
-            page=page,
-            source_id=item.source_id,
-            source=item.record,
-            plan=plan,
-            operations=operations,
-            outcome=outcome,
-            reason=reason,
-            parked_state=parked_state,
-            replay_of=item.replay_of,
+        self._rows.append(
+            {
+                "run_id": ctx.run_id,
+                "tenant": ctx.tenant,
+                "flow": ctx.flow,
+                "seq": self.seq,
+                "page": page,
+                "source_id": item.source_id,
+                "source": item.record,
+                "plan": plan,
+                "operations": operations,
+                "outcome": outcome,
+                "reason": reason,
+                "parked_state": parked_state,
+                "replay_of": item.replay_of,
+            }
         )
-        if item.replay_of is not None and not ctx.dry_run:
-            original = ctx.store.record(item.replay_of)
-            if original["parked_state"] == "open":
-                ctx.store.set_parked_state([item.replay_of], "replayed")
         ctx.counts[outcome] = ctx.counts.get(outcome, 0) + 1
         ctx.counts["total"] = ctx.counts.get("total", 0) + 1
         report = RecordReport(
-            self.seq, item.source_id, outcome, reason, operations, plan, record_id, item.replay_of
+            self.seq, item.source_id, outcome, reason, operations, plan, None, item.replay_of
         )
+        self._reports.append(report)
         ctx.records.append(report)
         self._event("record", seq=self.seq, source_id=item.source_id, outcome=outcome)
+        if fatal is not None:
+            raise fatal
 
     async def _send(
         self, item: SourceItem, planned: Outcome, sender: OperationSender

@@ -91,7 +91,9 @@ class Engine:
         cls, config: EngineConfig, *, store: Store | None = None, **kwargs: Any
     ) -> Engine:
         """An engine wired from ``mapwright.toml``: store, flows and connections."""
-        store = store or Store.open(config.store.url)
+        store = store or Store.open(
+            config.store.url, sqlite_synchronous=config.store.sqlite_synchronous
+        )
         catalog = FlowCatalog(store=store, config=config)
         connections = Connections(
             config.connection_configs(),

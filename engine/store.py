@@ -65,8 +65,10 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str, *, run_migrations: bool = True) -> Store:
-        engine = create_engine(url)
+    def open(
+        cls, url: str, *, run_migrations: bool = True, sqlite_synchronous: str = "NORMAL"
+    ) -> Store:
+        engine = create_engine(url, sqlite_synchronous=sqlite_synchronous)
         if run_migrations:
             migrate(engine)
         return cls(engine)
@@ -221,27 +223,50 @@ class Store:
 
     # -- per-record log and parked records ---------------------------------------------------
     def add_record(self, *, resolve_parked: bool = True, **values: Any) -> int:
-        """Store one record's log entry; returns its id. Open parked entries of the same
-        source record are resolved when this one went through (sent or skipped), unless
-        ``resolve_parked`` is false (dry runs change nothing)."""
-        values.setdefault("created_at", utcnow())
+        """Store one record's log entry; returns its id (see ``store_page``)."""
+        return self.store_page([values], resolve_parked=resolve_parked)[0]
+
+    def store_page(
+        self,
+        rows: Sequence[dict[str, Any]],
+        *,
+        resolve_parked: bool = True,
+        cursor: tuple[str, str, str, str] | None = None,
+    ) -> list[int]:
+        """Store the log entries of a page and, in the same transaction, its cursor
+        ``(tenant, flow, cursor, run_id)``: outcomes and cursor become durable together.
+
+        A row that went through (sent or skipped) resolves the open parked entries of the
+        same source record; a replayed parked entry that is still open becomes ``replayed``
+        (the new entry carries on). ``resolve_parked=False`` (dry runs) changes neither.
+        Returns the new entries' ids in order.
+        """
+        ids: list[int] = []
+        now = utcnow()
+        full = [{"created_at": now, "replay_of": None, **values} for values in rows]
         with self.begin() as c:
-            inserted = c.execute(t.run_records.insert().values(**values)).inserted_primary_key
-            assert inserted is not None
-            new_id = int(inserted[0])
-            went_through = values["outcome"] in ("sent", "skipped")
-            if resolve_parked and went_through and values.get("source_id") is not None:
-                c.execute(
-                    t.run_records.update()
-                    .where(
-                        (t.run_records.c.tenant == values["tenant"])
-                        & (t.run_records.c.flow == values["flow"])
-                        & (t.run_records.c.source_id == values["source_id"])
-                        & (t.run_records.c.parked_state == "open")
-                    )
-                    .values(parked_state="resolved")
+            if full:
+                inserted = c.execute(
+                    t.run_records.insert().returning(
+                        t.run_records.c.id, sort_by_parameter_order=True
+                    ),
+                    full,
                 )
-        return new_id
+                ids = [int(row[0]) for row in inserted]
+            if resolve_parked:
+                went = [
+                    {"t": v["tenant"], "f": v["flow"], "s": v["source_id"], "i": new_id}
+                    for v, new_id in zip(full, ids, strict=True)
+                    if v["outcome"] in ("sent", "skipped") and v.get("source_id")
+                ]
+                if went:
+                    c.execute(_RESOLVE, went)
+                replayed = [{"i": v["replay_of"]} for v in full if v["replay_of"] is not None]
+                if replayed:
+                    c.execute(_REPLAYED, replayed)
+            if cursor is not None:
+                self._commit_cursor(c, *cursor)
+        return ids
 
     def records(self, run_id: str) -> list[dict[str, Any]]:
         query = (
@@ -299,12 +324,39 @@ class Store:
             ).scalar()
 
     def commit_cursor(self, tenant: str, flow: str, cursor: str | None, run_id: str) -> None:
-        """Move the flow's cursor; called only after the page's outcomes are stored."""
+        """Move (or reset, with ``None``) the flow's cursor."""
+        with self.begin() as c:
+            self._commit_cursor(c, tenant, flow, cursor, run_id)
+
+    @staticmethod
+    def _commit_cursor(
+        c: sa.Connection, tenant: str, flow: str, cursor: str | None, run_id: str
+    ) -> None:
         where = (t.cursors.c.tenant == tenant) & (t.cursors.c.flow == flow)
         values = {"cursor": cursor, "run_id": run_id, "updated_at": utcnow()}
-        with self.begin() as c:
-            if c.execute(t.cursors.update().where(where).values(**values)).rowcount == 0:
-                c.execute(t.cursors.insert().values(tenant=tenant, flow=flow, **values))
+        if c.execute(t.cursors.update().where(where).values(**values)).rowcount == 0:
+            c.execute(t.cursors.insert().values(tenant=tenant, flow=flow, **values))
+
+
+_R = t.run_records.c
+#: open parked entries of a source record that has now gone through
+_RESOLVE = (
+    t.run_records.update()
+    .where(
+        (_R.tenant == sa.bindparam("t"))
+        & (_R.flow == sa.bindparam("f"))
+        & (_R.source_id == sa.bindparam("s"))
+        & (_R.parked_state == "open")
+        & (_R.id != sa.bindparam("i"))
+    )
+    .values(parked_state="resolved")
+)
+#: a replayed entry still open: the replay's own entry carries on
+_REPLAYED = (
+    t.run_records.update()
+    .where((_R.id == sa.bindparam("i")) & (_R.parked_state == "open"))
+    .values(parked_state="replayed")
+)
 
 
 def _run_dict(row: Any) -> dict[str, Any]:

@@ -302,16 +302,23 @@ async def test_the_cursor_moves_only_after_the_pages_outcomes_are_stored(
 ) -> None:
     shop.seed("orders", [order(n) for n in range(1, 8)])
     engine = make_engine(ORDERS)
-    commits: list[tuple[str | None, int]] = []
-    original = store.commit_cursor
+    commits: list[tuple[str | None, int, int]] = []
+    original = store.store_page
 
-    def spy(tenant: str, flow: str, cursor: str | None, run_id: str) -> None:
-        commits.append((cursor, len(store.records(run_id))))
-        original(tenant, flow, cursor, run_id)
+    def spy(
+        rows: list[dict], *, resolve_parked: bool = True, cursor: tuple | None = None
+    ) -> list[int]:
+        stored_before = len(store.records(rows[0]["run_id"])) if rows else 0
+        ids = original(rows, resolve_parked=resolve_parked, cursor=cursor)
+        assert cursor is not None
+        commits.append(
+            (store.cursor("acme", "orders"), stored_before, len(store.records(rows[0]["run_id"])))
+        )
+        return ids
 
-    store.commit_cursor = spy  # type: ignore[method-assign]
+    store.store_page = spy  # type: ignore[method-assign]
     report = await engine.run_flow("acme", "orders", page_size=3)
-    assert commits == [("3", 3), ("6", 6), ("7", 7)]
+    assert commits == [("3", 0, 3), ("6", 3, 6), ("7", 6, 7)]
     assert store.cursor("acme", "orders") == "7"
     assert report.counts["sent"] == 7
 
@@ -338,6 +345,8 @@ async def test_a_failing_page_keeps_the_cursor_of_the_last_complete_page(
     report = await engine.run_flow("acme", "orders", page_size=3)
     assert report.status == "failed" and "token revoked" in (report.error or "")
     assert store.cursor("acme", "orders") == "3"
+    logged = store.records(report.run_id)
+    assert [(r["source_id"], r["outcome"]) for r in logged][3:] == [("4", "sent"), ("5", "failed")]
     erp.create = original
     rerun = await engine.run_flow("acme", "orders", page_size=3)
     assert rerun.status == "succeeded"
