@@ -242,6 +242,8 @@ class BuchhaltungsButler(Connector):
             record = await self.get("receipts", value)
             return [record] if record else []
         hits: builtins.list[dict[str, Any]] = []
+        if value is None or str(value).strip() == "":
+            return hits  # BB refuses an empty invoicenumber filter
         for direction in ("outbound", "inbound"):
             filters = {"list_direction": direction, "invoicenumber": str(value)}
             cursor: str | None = None

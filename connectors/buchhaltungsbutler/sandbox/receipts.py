@@ -56,6 +56,11 @@ def list_item(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _direction(r: dict[str, Any]) -> str:
+    """``inbound``/``outbound`` from the type; offers (type ``offer``) are outbound."""
+    return "outbound" if r["offer"] else r["type"].split()[-1]
+
+
 def detail(r: dict[str, Any]) -> dict[str, Any]:
     """A receipt as ``/receipts/get/<id>`` shows it (detail names for the dates)."""
     item = list_item(r)
@@ -67,7 +72,7 @@ def detail(r: dict[str, Any]) -> dict[str, Any]:
         exchangerate="1.0000",
         vat=r["vat_rate"],
         e_invoice_type="0",
-        list_direction=r["type"].split()[-1] if " " in r["type"] else "outbound",
+        list_direction=_direction(r),
         payment_reference=r["payment_reference"],
         date_delivery=r["date_delivery"],
         date_payment_due=r["date_payment_due"],
@@ -90,7 +95,7 @@ def get_receipts(ctx: Context, body: dict[str, Any], _: int | None) -> dict[str,
     since = v.datetime(body, "date_since_last_modified", 19)
     rows = []
     for r in sorted(ctx.store.all("receipts"), key=lambda r: r["id"]):
-        if r["type"].split()[-1] != direction or r["deleted"] != bool(deleted):
+        if _direction(r) != direction or r["deleted"] != bool(deleted):
             continue
         if r["offer"] and not offers:
             continue

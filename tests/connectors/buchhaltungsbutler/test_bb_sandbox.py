@@ -359,3 +359,24 @@ def test_settings_come_from_extra_then_environment_then_defaults():
         BBSettings.from_extra({}, {"MAPWRIGHT_BB_SANDBOX_RATE_LIMIT": "many"})
     with pytest.raises(ValueError, match="rate_limt"):
         BBSettings.from_extra({"rate_limt": 3}, {})
+
+
+async def test_offers_are_listed_only_when_asked_for(raw):
+    offer = {
+        "type": "offer",
+        "show_prices_type": "net",
+        "company_name": "Angebot GmbH",
+        "date": "2026-01-02",
+        "item_name": ["a"],
+        "item_amount": ["1"],
+        "item_unit": ["Stk"],
+        "item_vat": ["19"],
+        "item_single_price": ["100.00"],
+    }
+    number = (await raw.post("/invoices/create", **offer)).json()["id_by_customer"]
+    plain = (await raw.post("/receipts/get", list_direction="outbound")).json()["data"]
+    offers = (
+        await raw.post("/receipts/get", list_direction="outbound", include_offers=True)
+    ).json()
+    assert number not in {r["id_by_customer"] for r in plain}
+    assert number in {r["id_by_customer"] for r in offers["data"]}
