@@ -60,6 +60,7 @@ class CategoryIn(Strict):
 
 
 class StockIn(Strict):
+    sku: str | None = None
     quantity: int = Field(ge=0, le=10_000_000)
     manage_stock: bool = True
 
@@ -322,6 +323,10 @@ async def get_stock(shop: Guarded, sku: str) -> dict[str, Any]:
 
 @router.put("/stock/{sku}")
 async def set_stock(shop: Guarded, sku: str, body: StockIn) -> dict[str, Any]:
+    if body.sku is not None and body.sku != sku:
+        raise ShopError(
+            422, "invalid", f"body sku {body.sku!r} differs from the path's {sku!r}", field="sku"
+        )
     product = next((p for p in shop.store.all("products") if p["sku"] == sku), None)
     if product is None:
         raise ShopError(404, "unknown_sku", f"no product with SKU {sku!r}", field="sku")
