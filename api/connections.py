@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 from mapwright.api.vault import Vault
 from mapwright.connectors.base import ConnectionConfig, Connector
-from mapwright.connectors.errors import ConnectorError
+from mapwright.connectors.errors import AuthError, ConnectorError
 from mapwright.engine.connections import Connections, connector_class
 from mapwright.engine.errors import EngineError
 from mapwright.engine.store import Store, StoredConnection
@@ -154,11 +154,19 @@ async def probe(connector: Connector) -> str:
     if me is not None:
         await me()
         return "current/Me answered"
+    last: ConnectorError | None = None
     for name, spec in connector.objects.items():
-        if spec.supports("list"):
+        if not spec.supports("list"):
+            continue
+        try:
             await connector.list(name, page_size=1)
-            return f"listed {name}"
-    raise ConnectorError(f"{connector.title} offers no object to read for a connection test")
+        except AuthError:
+            raise
+        except ConnectorError as exc:  # this object needs filters: try the next one
+            last = exc
+            continue
+        return f"listed {name}"
+    raise last or ConnectorError(f"{connector.title} offers no object to read for a test")
 
 
 async def test_connection(connections: SecureConnections, tenant: str, name: str) -> str:

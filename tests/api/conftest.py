@@ -4,6 +4,7 @@ Exact Online and BuchhaltungsButler mounted in-process, tenants with API keys.""
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +24,6 @@ from mapwright.api.vault import Vault  # noqa: E402
 from mapwright.connectors.buchhaltungsbutler import sandbox as bb_sandbox  # noqa: E402
 from mapwright.connectors.exact_online import sandbox as exact_sandbox  # noqa: E402
 from mapwright.connectors.sandbox import SandboxOptions  # noqa: E402
-
-EXACT_URL = "http://exact.sandbox"
-BB_URL = "http://bb.sandbox"
 
 
 @dataclass
@@ -52,7 +50,7 @@ class World:
         exact = {
             "name": "exact_online",
             "kind": "exact_online",
-            "base_url": EXACT_URL,
+            "base_url": self.exact_info["base_url"],
             "credentials": {
                 "client_id": self.exact_info["client_id"],
                 "client_secret": self.exact_info["client_secret"],
@@ -80,11 +78,17 @@ def make_world(settings: ApiSettings) -> Callable[..., Any]:
     created: list[World] = []
 
     async def build(**kwargs: Any) -> World:
-        exact_app = exact_sandbox.create_app(SandboxOptions(seed=7, records=6))
+        # an app id of its own per world: the connector counts Exact's quota per app id
+        exact_app = exact_sandbox.create_app(
+            SandboxOptions(seed=7, records=6, extra={"client_id": str(uuid.uuid4())})
+        )
         bb_app = bb_sandbox.create_app(SandboxOptions(seed=11, records=8))
+        # a BB base URL of its own per world: the connector paces per account and process
+        bb_url = f"http://bb-{uuid.uuid4().hex[:8]}.sandbox"
+        exact_url = f"http://exact-{uuid.uuid4().hex[:8]}.sandbox"
         transports = {
-            EXACT_URL: httpx.ASGITransport(app=exact_app),
-            BB_URL: httpx.ASGITransport(app=bb_app),
+            exact_url: httpx.ASGITransport(app=exact_app),
+            bb_url: httpx.ASGITransport(app=bb_app),
         }
         app = create_app(kwargs.pop("settings", settings), transports=transports, **kwargs)
         services: Services = app.state.services
@@ -98,8 +102,8 @@ def make_world(settings: ApiSettings) -> Callable[..., Any]:
             client,
             exact_app,
             bb_app,
-            exact_sandbox.describe(exact_app, EXACT_URL),
-            bb_sandbox.describe(bb_app, BB_URL),
+            exact_sandbox.describe(exact_app, exact_url),
+            bb_sandbox.describe(bb_app, bb_url),
             {"Authorization": f"Bearer {create_tenant(services, 'acme')}"},
         )
         created.append(world)
