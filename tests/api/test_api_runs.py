@@ -107,7 +107,8 @@ async def test_editing_a_parked_record_changes_what_is_replayed(world: World) ->
     await setup_flow(world)
     needs_memo = RECEIPTS.replace(
         "upsert exact_online.accounts",
-        'park "receipt {invoicenumber} has no memo" if (memo ?? "") == ""\nupsert exact_online.accounts',
+        'park "receipt {invoicenumber} has no memo" if (memo ?? "") == ""\n'
+        "upsert exact_online.accounts",
     ).replace('"Beleg " & invoicenumber', "memo")
     patched = await world.client.patch(
         "/api/v1/flows/receipts", json={"script": needs_memo}, headers=world.admin
