@@ -228,3 +228,34 @@ def values(obj: Any) -> Any:
     if is_absent(obj):
         return obj
     return list(require_object("values", "obj", obj).values())
+
+
+@builtin(
+    category="collections",
+    examples=[
+        (
+            'remap({FreeTextField_01: "S", FreeTextField_02: "Blau", Code: "X"}, '
+            '{FreeTextField_01: "size", FreeTextField_02: "colour"})',
+            {"size": "S", "colour": "Blau"},
+        ),
+        ('remap({FreeTextField_01: ""}, {FreeTextField_01: "size", Other: "x"})', {}),
+    ],
+)
+def remap(record: Any, table: Any) -> Any:
+    """Rename fields: the table maps a record's field names to new names.
+
+    Empty and absent fields are left out.
+    Use it to turn source attributes into target options, with the mapping in a setting:
+    ``options <- remap(record, settings.attributes)``.
+    """
+    if is_absent(record):
+        return {}
+    source = require_object("remap", "record", record)
+    names = require_object("remap", "table", table)
+    result: dict[str, Any] = {}
+    for field, target in names.items():
+        value = source.get(field, MISSING)
+        if is_absent(value) or (isinstance(value, str) and not value.strip()):
+            continue
+        result[require_text("remap", "table value", target)] = value
+    return result
