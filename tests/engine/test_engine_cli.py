@@ -52,7 +52,8 @@ def test_flow_list_shows_the_configured_flow(app: typer.Typer, setup: Setup) -> 
     config, _, _ = setup
     result = CliRunner().invoke(app, ["flow", "list", "--config", str(config), "--json"])
     assert result.exit_code == 0, result.output
-    assert [f["name"] for f in json.loads(result.output)] == ["orders"]
+    flows = {f["name"]: f for f in json.loads(result.output)}
+    assert flows["orders"]["origin"] == "config"
 
 
 def test_flow_run_json_prints_every_records_outcome(app: typer.Typer, setup: Setup) -> None:

@@ -3,6 +3,9 @@ ledger and natural keys, dry runs, retries, parked records and replay."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pytest
 from engine_doubles import TableSystem
 from mapwright.engine.errors import RunRefused
@@ -306,14 +309,16 @@ async def test_the_cursor_moves_only_after_the_pages_outcomes_are_stored(
     original = store.store_page
 
     def spy(
-        rows: list[dict], *, resolve_parked: bool = True, cursor: tuple | None = None
+        rows: Sequence[dict[str, Any]],
+        *,
+        resolve_parked: bool = True,
+        cursor: tuple[str, str, str, str] | None = None,
     ) -> list[int]:
-        stored_before = len(store.records(rows[0]["run_id"])) if rows else 0
+        run_id = rows[0]["run_id"]
+        stored_before = len(store.records(run_id))
         ids = original(rows, resolve_parked=resolve_parked, cursor=cursor)
         assert cursor is not None
-        commits.append(
-            (store.cursor("acme", "orders"), stored_before, len(store.records(rows[0]["run_id"])))
-        )
+        commits.append((store.cursor("acme", "orders"), stored_before, len(store.records(run_id))))
         return ids
 
     store.store_page = spy  # type: ignore[method-assign]
