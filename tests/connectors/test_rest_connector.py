@@ -20,7 +20,9 @@ from mapwright.connectors.rest import (
     validate_description,
 )
 
-ITEMS = [{"id": n, "name": f"Posten {n}", "changed": f"2024-01-{n:02d}"} for n in range(1, 24)]
+ITEMS: list[dict[str, Any]] = [
+    {"id": n, "name": f"Posten {n}", "changed": f"2024-01-{n:02d}"} for n in range(1, 24)
+]
 
 
 def items_api() -> FastAPI:
