@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -124,6 +124,7 @@ def create_app(
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     clock: Callable[[], dt.datetime] = utcnow,
     scheduler: bool = False,
+    on_start: Sequence[Callable[[Services], Awaitable[None]]] = (),
 ) -> FastAPI:
     """The REST service; ``scheduler=True`` also runs due schedules and the retention purge."""
     from mapwright.api import (
@@ -144,6 +145,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        for hook in on_start:
+            await hook(services)
         task = asyncio.create_task(scheduler_loop(services)) if scheduler else None
         try:
             yield

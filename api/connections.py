@@ -29,7 +29,7 @@ from mapwright.engine.store import Store, StoredConnection
 KINDS: dict[str, tuple[str, ...]] = {
     "exact_online": ("client_id", "client_secret"),
     "buchhaltungsbutler": ("api_client", "api_secret", "api_key"),
-    "shop": (),
+    "shop": ("api_key",),
     "rest": (),
     "files": (),
 }
@@ -155,7 +155,9 @@ async def probe(connector: Connector) -> str:
         await me()
         return "current/Me answered"
     last: ConnectorError | None = None
-    for name, spec in connector.objects.items():
+    # the declarative REST connector keeps its objects per instance in ``specs``
+    specs = dict(connector.objects) or dict(getattr(connector, "specs", {}))
+    for name, spec in specs.items():
         if not spec.supports("list"):
             continue
         try:

@@ -1,0 +1,139 @@
+"""``mapwright serve`` and ``mapwright api ...``: run the REST service, manage it.
+
+::
+
+    mapwright serve --demo                 data folder, sandboxes, demo tenant, flows, a dry run
+    mapwright serve [--host 127.0.0.1] [--port 8000] [--data DIR] [--store URL]
+    mapwright api new-key                  a fresh MAPWRIGHT_SECRET_KEY
+    mapwright api tenant NAME              create a tenant, print its admin API key
+    mapwright api rotate-key               re-encrypt every credential with the newest key
+
+Without ``--demo`` the service serves the connections and flows of the store. ``--store``
+takes a PostgreSQL URL (``postgresql+psycopg://user@host/db``); without it the store is
+SQLite in the data folder. The secret key comes from ``MAPWRIGHT_SECRET_KEY``; when it is
+not set, a key file in the data folder is created and used (keep that file safe).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from mapwright.api.settings import ApiSettings
+
+
+def _settings(data: Path | None, store: str | None, host: str, port: int) -> ApiSettings:
+    from mapwright.api.demo import secret_key
+
+    overrides: dict[str, object] = {"public_url": f"http://{host}:{port}"}
+    if data is not None:
+        overrides["data_dir"] = data
+    if store is not None:
+        overrides["store_url"] = store
+    settings = ApiSettings(**overrides)  # type: ignore[arg-type]
+    settings.secret_key = secret_key(settings)
+    return settings
+
+
+def serve(
+    demo: bool = typer.Option(False, "--demo", help="sandboxes, demo tenant, built-in flows"),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    data: Path | None = typer.Option(None, "--data", help="data folder (default ./mapwright-data)"),
+    store: str | None = typer.Option(None, "--store", help="database URL (PostgreSQL)"),
+    log_level: str = typer.Option("info", "--log-level"),
+) -> None:
+    """Run the REST service (API under /api/v1, docs at /docs)."""
+    import uvicorn
+    from mapwright.api import demo as demo_mod
+    from mapwright.api.app import create_app
+    from mapwright.api.logs import configure
+
+    configure(log_level.upper())
+    settings = _settings(data, store, host, port)
+    sandboxes = (
+        demo_mod.build_sandboxes(settings.public_url, Path(settings.data_dir)) if demo else None
+    )
+
+    async def started(services: object) -> None:
+        if sandboxes is None:
+            return
+        await demo_mod.seed(services, sandboxes)  # type: ignore[arg-type]
+        url = settings.public_url
+        typer.echo(f"\nmapwright is running at {url}  (API docs: {url}/docs)")
+        typer.echo(
+            f"demo tenant '{demo_mod.TENANT}', admin API key (shown once):\n  {sandboxes.key}"
+        )
+        for prefix in sandboxes.apps:
+            typer.echo(f"sandbox: {settings.public_url}{prefix}")
+        if sandboxes.report:
+            report = sandboxes.report
+            typer.echo(
+                f"dry run of '{report['flow']}': {report['status']}, counts {report['counts']}"
+                f"  (log: GET /api/v1/runs/{report['run_id']}/records)"
+            )
+        auth = f'-H "Authorization: Bearer {sandboxes.key}"'
+        typer.echo(f"try:  curl {auth} {url}/api/v1/flows\n")
+
+    app = create_app(
+        settings,
+        transports=sandboxes.transports if sandboxes else None,
+        scheduler=True,
+        on_start=[started],
+    )
+    if sandboxes is not None:
+        demo_mod.mount(app, sandboxes)
+    else:
+        typer.echo(
+            f"mapwright is running at {settings.public_url} (docs: {settings.public_url}/docs)"
+        )
+    uvicorn.run(app, host=host, port=port, log_config=None, log_level=log_level)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and the ``api`` group to the root CLI."""
+    app.command("serve")(serve)
+    group = typer.Typer(help="The REST service: keys, tenants, key rotation.", no_args_is_help=True)
+
+    @group.command("new-key")
+    def new_key() -> None:
+        """Print a fresh secret key for MAPWRIGHT_SECRET_KEY."""
+        from mapwright.api.vault import Vault
+
+        typer.echo(Vault.new_key())
+
+    @group.command("tenant")
+    def tenant(
+        name: str,
+        data: Path | None = typer.Option(None, "--data"),
+        store: str | None = typer.Option(None, "--store"),
+    ) -> None:
+        """Create a tenant and print its first admin API key."""
+        from mapwright.api.routes_tenant import create_tenant
+        from mapwright.api.services import Services
+
+        services = Services(_settings(data, store, "127.0.0.1", 8000))
+        try:
+            typer.echo(create_tenant(services, name))
+        finally:
+            services.close()
+
+    @group.command("rotate-key")
+    def rotate_key(
+        data: Path | None = typer.Option(None, "--data"),
+        store: str | None = typer.Option(None, "--store"),
+    ) -> None:
+        """Re-encrypt all credentials with the first key of MAPWRIGHT_SECRET_KEY."""
+        from mapwright.api.rotation import rotate
+        from mapwright.api.services import Services
+
+        services = Services(_settings(data, store, "127.0.0.1", 8000))
+        try:
+            counts = rotate(services)
+        finally:
+            services.close()
+        typer.echo(
+            f"re-encrypted {counts['connections']} connections, {counts['channels']} alert channels"
+        )
+
+    app.add_typer(group, name="api")

@@ -1,0 +1,134 @@
+"""``mapwright serve --demo``: everything needed to see mapwright work on a fresh machine.
+
+1. the data folder with the SQLite store (and the secret key file, when the environment
+   has none);
+2. the three sandboxes (Exact Online, BuchhaltungsButler, the shop), seeded with realistic
+   data (in memory: every start begins from the same seed data); each is mounted into the service under ``/sandbox/<name>`` so a browser can look at
+   them, and the connectors reach them in-process (no socket, no network);
+3. a ``demo`` tenant with an admin key, connections to the sandboxes and the built-in flows
+   installed (disabled: enable them when the dry run looks right);
+4. the built-in flows seeded as gallery templates;
+5. the main job once: a dry run of the orders flow, whose counts are printed.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from mapwright.api.services import Services
+from mapwright.api.settings import ApiSettings
+from mapwright.api.vault import Vault
+from mapwright.connectors.sandbox import SandboxOptions
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+TENANT = "demo"
+SANDBOXES = {
+    # name in the URL: (sandbox module, connection name, connector kind)
+    "exact-online": ("mapwright.connectors.exact_online.sandbox", "exact_online", "exact_online"),
+    "buchhaltungsbutler": (
+        "mapwright.connectors.buchhaltungsbutler.sandbox",
+        "buchhaltungsbutler",
+        "buchhaltungsbutler",
+    ),
+    "shop": ("mapwright.connectors.shop.sandbox", "shop", "shop"),
+}
+
+
+@dataclass
+class Demo:
+    """The sandboxes of a demo and how to reach them."""
+
+    base_url: str
+    apps: dict[str, Any] = field(default_factory=dict)
+    transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
+    connections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    key: str | None = None
+    report: dict[str, Any] | None = None
+
+
+def secret_key(settings: ApiSettings) -> str:
+    """The key from the environment, else the data folder's key file (created 0600)."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.data_dir) / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(Vault.new_key() + "\n", encoding="utf-8")
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def build_sandboxes(base_url: str, data_dir: Path) -> Demo:
+    """Create the sandbox apps; each answers under ``<base_url>/sandbox/<name>``."""
+    import importlib
+
+    demo = Demo(base_url.rstrip("/"))
+    for name, (module_name, connection, kind) in SANDBOXES.items():
+        module = importlib.import_module(module_name)
+        options = SandboxOptions(seed=42, records=25)
+        app = module.create_app(options)
+        prefix = f"/sandbox/{name}"
+        url = demo.base_url + prefix
+        demo.apps[prefix] = app
+        demo.transports[url] = httpx.ASGITransport(app=Starlette(routes=[Mount(prefix, app=app)]))
+        info = module.describe(app, url)
+        demo.connections[connection] = _connection(kind, info)
+    return demo
+
+
+def _connection(kind: str, info: dict[str, Any]) -> dict[str, Any]:
+    if kind == "exact_online":
+        credentials = {
+            "client_id": info["client_id"],
+            "client_secret": info["client_secret"],
+            "refresh_token": info["refresh_token"],
+        }
+        return {"kind": kind, "base_url": info["base_url"], "credentials": credentials}
+    if kind == "buchhaltungsbutler":
+        return {"kind": kind, "base_url": info["base_url"], "credentials": info["credentials"]}
+    return {"kind": kind, "base_url": info["base_url"], "credentials": {"api_key": info["api_key"]}}
+
+
+def mount(app: FastAPI, demo: Demo) -> None:
+    for prefix, sandbox in demo.apps.items():
+        app.mount(prefix, sandbox)
+
+
+async def seed(services: Services, demo: Demo) -> None:
+    """Tenant, key, connections, built-in flows, gallery, and the first dry run."""
+    from mapwright.api.app import VERSION
+    from mapwright.api.connections import test_connection
+    from mapwright.api.flows import save_version
+    from mapwright.api.routes_tenant import create_tenant
+    from mapwright.api.templates import seed_gallery
+
+    demo.key = create_tenant(services, TENANT, "Demo company")
+    for name, conn in demo.connections.items():
+        services.connections.save(
+            TENANT, name, conn["kind"], conn["base_url"], dict(conn["credentials"]), {}
+        )
+        await test_connection(services.connections, TENANT, name)
+    installed = services.store.flows(TENANT)
+    for name, flow in sorted(services.catalog.builtin().items()):
+        if name not in installed:
+            save_version(
+                services, TENANT, name, flow.script, {}, {}, False, "system:demo", "installed"
+            )
+            services.set_options(TENANT, name, origin={"builtin": name})
+    seed_gallery(services, VERSION)
+    flows = services.store.flows(TENANT)
+    if "orders" in flows:
+        report = await services.engine.run_flow(TENANT, "orders", dry_run=True)
+        demo.report = {
+            "flow": "orders",
+            "run_id": report.run_id,
+            "status": report.status,
+            "counts": report.counts,
+        }
