@@ -68,6 +68,22 @@ class OperationLog:
 WRITE_ACTIONS = frozenset({"created", "updated"})
 
 
+def operation_keys(operations: list[Operation]) -> list[str]:
+    """The ledger key of each operation: its alias, else ``system.object`` (with ``#2``,
+    ``#3``... for later operations on the same object), so that a ``when`` branch adding or
+    removing another operation does not change the key of this one."""
+    seen: dict[str, int] = {}
+    keys = []
+    for op in operations:
+        if op.alias:
+            keys.append(op.alias)
+            continue
+        name = f"{op.system}.{op.object}"
+        seen[name] = seen.get(name, 0) + 1
+        keys.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return keys
+
+
 class RecordStopped(Exception):
     """A record's operations cannot go on; ``outcome`` is ``parked`` or ``failed``."""
 
@@ -107,8 +123,7 @@ class OperationSender:
         """Run every operation; raises ``RecordStopped`` (with the logs so far) to park/fail."""
         results: dict[str, dict[str, Any]] = {}
         logs: list[OperationLog] = []
-        for index, op in enumerate(operations):
-            key = op.alias or f"{op.system}.{op.object}#{index}"
+        for key, op in zip(operation_keys(operations), operations, strict=True):
             log = OperationLog(key, op.kind, f"{op.system}.{op.object}")
             logs.append(log)
             try:

@@ -32,7 +32,13 @@ from mapwright.dsl.resolver import LookupPending
 from mapwright.engine.errors import EngineError, FlowInvalid
 from mapwright.engine.ledger import Ledger
 from mapwright.engine.locks import RunLock
-from mapwright.engine.operations import WRITE_ACTIONS, OperationLog, OperationSender, RecordStopped
+from mapwright.engine.operations import (
+    WRITE_ACTIONS,
+    OperationLog,
+    OperationSender,
+    RecordStopped,
+    operation_keys,
+)
 from mapwright.engine.resolver import PageResolver
 from mapwright.engine.retry import RetryPolicy
 from mapwright.engine.store import Store
@@ -235,13 +241,12 @@ class FlowRunner:
         for item, outcome in zip(items, planned, strict=True):
             if not isinstance(outcome, Outcome) or outcome.skipped or outcome.parked:
                 continue
-            for index, op in enumerate(outcome.operations):
+            keys = operation_keys(outcome.operations)
+            for op_key, op in zip(keys, outcome.operations, strict=True):
                 pair = op.unless_exists if op.kind == "create" else op.match
                 if pair is not None and not _has_ref(pair[1]) and op.system in lookups.connectors:
                     lookups.want(op.system, op.object, pair[0], [jsonio.plain(pair[1])])
-                entry = entries.get(
-                    (item.source_id, op.alias or f"{op.system}.{op.object}#{index}")
-                )
+                entry = entries.get((item.source_id, op_key))
                 if entry is None or entry.target_id is None or op.system not in lookups.connectors:
                     continue
                 spec = lookups.connectors[op.system].objects.get(op.object)
