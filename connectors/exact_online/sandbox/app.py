@@ -112,7 +112,10 @@ class Sandbox:
             user_id=self.user_id,
         )
         if not self.store.load():
-            seed_division(self.store, self.rules, random.Random(options.seed + 2), options.records)
+            with self.store.batch():
+                seed_division(
+                    self.store, self.rules, random.Random(options.seed + 2), options.records
+                )
         self.auth = AuthState(random.Random(options.seed + 3))
         now = self.clock.now()
         start = self.auth.new_secret("rt-")

@@ -8,11 +8,13 @@ With ``data_file`` set the tables are also written through to SQLite and loaded 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import sqlite3
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,7 +119,10 @@ class Store:
                 "PRIMARY KEY (tbl, key))"
             )
             self.db.execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, n INT)")
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.commit()
+        self._batching = False
 
     def load(self) -> bool:
         """Fill the tables from the SQLite file; False when there is nothing stored."""
@@ -129,6 +134,21 @@ class Store:
         for name, n in self.db.execute("SELECT name, n FROM counters"):
             self.counters[name] = n
         return bool(rows)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Write many rows in one SQLite transaction (seeding)."""
+        self._batching = True
+        try:
+            yield
+        finally:
+            self._batching = False
+            if self.db is not None:
+                self.db.commit()
+
+    def _commit(self) -> None:
+        if self.db is not None and not self._batching:
+            self.db.commit()
 
     def table(self, name: str) -> dict[str, dict[str, Any]]:
         return self.tables.setdefault(name, {})
@@ -147,14 +167,14 @@ class Store:
             self.db.execute(
                 "INSERT OR REPLACE INTO rows VALUES (?, ?, ?)", (name, key, json.dumps(row))
             )
-            self.db.commit()
+            self._commit()
         return row
 
     def delete(self, name: str, key: str) -> dict[str, Any] | None:
         row = self.table(name).pop(key, None)
         if self.db is not None:
             self.db.execute("DELETE FROM rows WHERE tbl = ? AND key = ?", (name, key))
-            self.db.commit()
+            self._commit()
         return row
 
     def _save_counter(self, counter: str) -> None:
@@ -162,4 +182,4 @@ class Store:
             self.db.execute(
                 "INSERT OR REPLACE INTO counters VALUES (?, ?)", (counter, self.counters[counter])
             )
-            self.db.commit()
+            self._commit()
