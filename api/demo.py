@@ -3,8 +3,9 @@
 1. the data folder with the SQLite store (and the secret key file, when the environment
    has none);
 2. the three sandboxes (Exact Online, BuchhaltungsButler, the shop), seeded with realistic
-   data (in memory: every start begins from the same seed data); each is mounted into the service under ``/sandbox/<name>`` so a browser can look at
-   them, and the connectors reach them in-process (no socket, no network);
+   data (in memory: every start begins from the same seed data); each is mounted into the
+   service under ``/sandbox/<name>`` so a browser can look at them, and the connectors
+   reach them in-process (no socket, no network);
 3. a ``demo`` tenant with an admin key, connections to the sandboxes and the built-in flows
    installed (disabled: enable them when the dry run looks right);
 4. the built-in flows seeded as gallery templates;
