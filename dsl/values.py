@@ -111,3 +111,26 @@ def snippet(value: Any, limit: int = 60) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
+
+
+def exact_numbers(value: Any) -> Any:
+    """``value`` with every float turned into the ``Decimal`` it prints as (``19.9`` stays
+    ``19.9``, not ``19.899999…``). Records from JSON parsed with floats go through this
+    before a script sees them; objects without floats come back unchanged (not copied)."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        changed = None
+        for key, item in value.items():
+            fixed = exact_numbers(item)
+            if fixed is not item:
+                if changed is None:
+                    changed = dict(value)
+                changed[key] = fixed
+        return value if changed is None else changed
+    if isinstance(value, list):
+        fixed_items = [exact_numbers(item) for item in value]
+        if any(a is not b for a, b in zip(fixed_items, value, strict=True)):
+            return fixed_items
+        return value
+    return value

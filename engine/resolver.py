@@ -22,6 +22,7 @@ from mapwright.connectors.base import Connector
 from mapwright.dsl import jsonio
 from mapwright.dsl.plan import Lookup
 from mapwright.dsl.resolver import LookupPending
+from mapwright.dsl.values import exact_numbers
 from mapwright.engine.errors import FlowInvalid
 from mapwright.engine.retry import RetryPolicy
 
@@ -100,7 +101,7 @@ class PageResolver:
                 table.setdefault(norm, [])
             for group, rows in result.items():
                 bucket = table.setdefault(normalize(group), [])
-                for row in rows:
+                for row in map(exact_numbers, rows):
                     if all(row is not seen for seen in bucket):
                         bucket.append(row)
         return calls

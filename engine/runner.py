@@ -19,6 +19,7 @@ page, without touching the cursor.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ from mapwright.dsl import jsonio
 from mapwright.dsl.errors import MappingError, RecordParked, RecordSkipped
 from mapwright.dsl.plan import Outcome, Ref
 from mapwright.dsl.resolver import LookupPending
+from mapwright.dsl.values import exact_numbers
 from mapwright.engine.errors import EngineError, FlowInvalid
 from mapwright.engine.ledger import Ledger
 from mapwright.engine.locks import RunLock
@@ -106,6 +108,22 @@ class FlowRunner:
         self.ctx = ctx
         self.ledger = Ledger(ctx.store, ctx.tenant, ctx.flow)
         self.seq = 0
+        self._lock_refreshed = time.monotonic()
+
+    def _keep_lock(self, *, force: bool = False) -> None:
+        """Extend the run lock's lease after each page, and within a long page once a third
+        of the lease has passed; stop when another run took the lock over."""
+        lock, ctx = self.ctx.lock, self.ctx
+        if lock is None:
+            return
+        if not force and time.monotonic() - self._lock_refreshed < lock.lease.total_seconds() / 3:
+            return
+        if not lock.refresh(ctx.tenant, ctx.flow, ctx.run_id):
+            raise EngineError(
+                f"run {ctx.run_id} lost its lock on flow '{ctx.flow}' (another run took it "
+                "over after the lease ran out); stopping"
+            )
+        self._lock_refreshed = time.monotonic()
 
     def _event(self, kind: str, **data: Any) -> None:
         if self.ctx.on_event is not None:
@@ -134,7 +152,7 @@ class FlowRunner:
             )
             self._event("page", page=page_no, records=len(page.records))
             items = [
-                SourceItem(record, source_id(source, object_name, record))
+                SourceItem(exact_numbers(record), source_id(source, object_name, record))
                 for record in page.records
             ]
             move = page.cursor is not None and not ctx.dry_run
@@ -142,11 +160,7 @@ class FlowRunner:
             if not ctx.dry_run:
                 if move:
                     ctx.cursor = page.cursor
-                if ctx.lock is not None and not ctx.lock.refresh(ctx.tenant, ctx.flow, ctx.run_id):
-                    raise EngineError(
-                        f"run {ctx.run_id} lost its lock on flow '{ctx.flow}' (another run "
-                        "took it over after the lease ran out); stopping"
-                    )
+                self._keep_lock(force=True)
             elif page.cursor is not None:
                 ctx.cursor = page.cursor
             ctx.counts["pages"] = ctx.counts.get("pages", 0) + 1
@@ -304,6 +318,7 @@ class FlowRunner:
         self._event("record", seq=self.seq, source_id=item.source_id, outcome=outcome)
         if fatal is not None:
             raise fatal
+        self._keep_lock()
 
     async def _send(
         self, item: SourceItem, planned: Outcome, sender: OperationSender

@@ -18,6 +18,7 @@ import builtins
 import json
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -220,7 +221,9 @@ class RestConnector(Connector):
         query = None if url else {**endpoint.params, **(params or {})}
 
         def build() -> httpx.Request:
-            return self.client.build_request(endpoint.method, target, params=query, json=body)
+            return self.client.build_request(
+                endpoint.method, target, params=query, json=_json_ready(body)
+            )
 
         return await send_with_retry(
             self.client,
@@ -417,3 +420,15 @@ def _record(response: httpx.Response, path: str, what: str) -> dict[str, Any] | 
             "description"
         )
     return found
+
+
+def _json_ready(value: Any) -> Any:
+    """Exact decimals as JSON numbers: a whole ``Decimal`` as an int, others as the float
+    that prints the same digits (money has far fewer than 15 significant digits)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    return value

@@ -70,6 +70,8 @@ def require_number(function: str, param: str, value: Any) -> Decimal:
         return value
     if isinstance(value, int):
         return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
     if isinstance(value, str):
         try:
             number = Decimal(value.strip())

@@ -31,6 +31,8 @@ class ProductPatch(Strict):
     sku: str | None = Field(None, min_length=1, max_length=64, pattern=SKU_PATTERN)
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=4000)
+    short_description: str | None = Field(None, max_length=500)
+    ean: str | None = Field(None, pattern=r"^([0-9]{8}|[0-9]{12,14})$")
     price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
     category_ids: list[int] | None = None
@@ -135,9 +137,18 @@ def wanted(values: str | None) -> set[str] | None:
 # -- categories ---------------------------------------------------------------------------
 @router.get("/categories")
 async def list_categories(
-    shop: Guarded, request: Request, response: Response, page: Page = 1, per_page: int = 50
+    shop: Guarded,
+    request: Request,
+    response: Response,
+    page: Page = 1,
+    per_page: int = 50,
+    name: str | None = None,
 ) -> dict[str, Any]:
-    items = sorted(shop.store.all("categories"), key=lambda r: r["id"])
+    names = {n.casefold() for n in wanted(name) or ()} if name else None
+    items = sorted(
+        (r for r in shop.store.all("categories") if names is None or r["name"].casefold() in names),
+        key=lambda r: r["id"],
+    )
     return listing(shop, request, response, items, page=page, per_page=per_page, since=None)
 
 
@@ -267,6 +278,8 @@ def _create_product(shop: Shop, body: ProductIn) -> dict[str, Any]:
         "sku": body.sku,
         "name": body.name,
         "description": body.description,
+        "short_description": body.short_description,
+        "ean": body.ean,
         "type": kind,
         "parent_id": body.parent_id,
         "options": body.options or {},
@@ -356,11 +369,18 @@ async def list_shipments(
     page: Page = 1,
     per_page: int = 50,
     order_reference: str | None = None,
+    shipment_reference: str | None = None,
     updated_since: str | None = None,
 ) -> dict[str, Any]:
     refs = wanted(order_reference)
+    parcels = wanted(shipment_reference)
     items = sorted(
-        (r for r in shop.store.all("shipments") if refs is None or r["order_reference"] in refs),
+        (
+            r
+            for r in shop.store.all("shipments")
+            if (refs is None or r["order_reference"] in refs)
+            and (parcels is None or r["shipment_reference"] in parcels)
+        ),
         key=lambda r: r["id"],
     )
     since = since_filter(updated_since)

@@ -1,0 +1,86 @@
+"""The three sandboxes in-process and an engine wired to them (for end-to-end flow tests)."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from mapwright.connectors.base import ConnectionConfig
+from mapwright.connectors.sandbox import FaultOptions, SandboxOptions
+from mapwright.engine.connections import Connections
+from mapwright.engine.flows import FlowCatalog
+from mapwright.engine.retry import RetryPolicy
+from mapwright.engine.runs import Engine
+from mapwright.engine.store import Store
+
+MODULES = {
+    "exact_online": "mapwright.connectors.exact_online.sandbox",
+    "buchhaltungsbutler": "mapwright.connectors.buchhaltungsbutler.sandbox",
+    "shop": "mapwright.connectors.shop.sandbox",
+}
+BASES = {
+    "exact_online": "http://exact.sandbox",
+    "buchhaltungsbutler": "http://bb.sandbox",
+    "shop": "http://shop.sandbox",
+}
+
+
+@dataclass
+class World:
+    """Sandbox apps, their connection configs, an engine over a SQLite store."""
+
+    apps: dict[str, Any]
+    configs: dict[str, ConnectionConfig]
+    engine: Engine
+    store: Store
+    clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+
+    def client(self, system: str) -> httpx.AsyncClient:
+        """A raw HTTP client to a sandbox, to look at what a flow really wrote."""
+        if system not in self.clients:
+            self.clients[system] = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=self.apps[system]), base_url=BASES[system]
+            )
+        return self.clients[system]
+
+    async def close(self) -> None:
+        for client in self.clients.values():
+            await client.aclose()
+        self.store.close()
+
+
+def _config(system: str, info: dict[str, Any]) -> ConnectionConfig:
+    if system == "exact_online":
+        creds = {k: info[k] for k in ("client_id", "client_secret", "refresh_token")}
+        return ConnectionConfig(kind=system, base_url=info["base_url"], credentials=creds,
+                                name=system)
+    if system == "buchhaltungsbutler":
+        return ConnectionConfig(kind=system, base_url=info["base_url"],
+                                credentials=dict(info["credentials"]), name=system)
+    return ConnectionConfig(kind="shop", base_url=info["base_url"],
+                            credentials={"api_key": info["api_key"]}, name=system)
+
+
+def build(tmp_path: Path, *, records: int = 12, seed: int = 11,
+          faults: dict[str, FaultOptions] | None = None) -> World:
+    apps: dict[str, Any] = {}
+    configs: dict[str, ConnectionConfig] = {}
+    transports: dict[str, httpx.AsyncBaseTransport] = {}
+    for system, module_name in MODULES.items():
+        module = importlib.import_module(module_name)
+        options = SandboxOptions(seed=seed, records=records,
+                                 faults=(faults or {}).get(system, FaultOptions()))
+        app = module.create_app(options)
+        apps[system] = app
+        configs[system] = _config(system, module.describe(app, BASES[system]))
+        transports[system] = httpx.ASGITransport(app=app)
+    store = Store.open(f"sqlite:///{tmp_path / 'store.db'}")
+    catalog = FlowCatalog(store=store)
+    connections = Connections(configs, store=store, transports=transports)
+    engine = Engine(store, catalog=catalog, connections=connections,
+                    retry=RetryPolicy(base_delay=0.0, max_delay=0.0))
+    return World(apps, configs, engine, store)
