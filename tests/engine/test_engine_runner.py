@@ -416,3 +416,35 @@ async def test_a_dry_run_leaves_parked_records_open(make_engine, shop, erp, cata
     assert [p["id"] for p in store.parked("acme")] == [parked["id"]]
     assert store.record(parked["id"])["source"]["sku"] == "NEW"
     assert erp.rows("invoices") == []
+
+
+async def test_replaying_sent_records_twice_creates_nothing_new(
+    make_engine, shop, erp, catalog, store: Store
+) -> None:
+    shop.seed("orders", [order(1), order(2)])
+    engine = make_engine(ORDERS)
+    first = await engine.run_flow("acme", "orders")
+    ids = [r.record_id for r in first.records]
+    for _ in range(2):
+        [replay] = await engine.replay("acme", ids)
+        assert [r.outcome for r in replay.records] == ["skipped", "skipped"]
+    assert sorted(i["ref"] for i in erp.rows("invoices")) == ["N1", "N2"]
+    assert len(erp.rows("customers")) == 2
+
+
+async def test_forget_pending_lets_a_checked_unsure_create_go_through(
+    make_engine, shop, erp, store: Store
+) -> None:
+    import sqlite3
+
+    shop.seed("orders", [order(1)])
+    erp.create_faults["notes"] = ["lose"]
+    engine = make_engine(NOTES, name="notes")
+    report = await engine.run_flow("acme", "notes")
+    assert report.records[0].reason.startswith("maybe_created")
+    with sqlite3.connect(erp.path) as db:  # a person checked: remove the half-made note
+        db.execute("DELETE FROM rows WHERE object = 'notes'")
+    [replay] = await engine.replay("acme", [report.records[0].record_id], forget_pending=True)
+    assert replay.records[0].outcome == "sent"
+    assert [n["text"] for n in erp.rows("notes")] == ["order N1"]
+    assert Ledger(store, "acme", "notes").get("1", "note").state == "confirmed"  # type: ignore[union-attr]
