@@ -31,8 +31,6 @@ import builtins
 import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -49,7 +47,6 @@ from mapwright.connectors.errors import (
     AuthError,
     ConnectorError,
     FatalError,
-    SkippableError,
 )
 from mapwright.connectors.exact_online import odata
 from mapwright.connectors.exact_online.auth import (
@@ -62,7 +59,6 @@ from mapwright.connectors.exact_online.auth import (
     resolve_host,
 )
 from mapwright.connectors.exact_online.errors import classify
-from mapwright.connectors.exact_online.fields import FIELDS
 from mapwright.connectors.exact_online.limits import (
     DAILY,
     MINUTELY,
@@ -73,15 +69,10 @@ from mapwright.connectors.exact_online.limits import (
     make_governor,
 )
 from mapwright.connectors.exact_online.objects import OBJECTS, UNSUPPORTED, ExactObject
+from mapwright.connectors.exact_online.records import from_exact, to_exact
 from mapwright.connectors.http import RetryPolicy, make_client, send_with_retry
 from mapwright.connectors.quota import RateGovernor, shared_governor
 
-LINE_ENDPOINTS = {
-    "SalesOrderLines": "salesorder/SalesOrderLines",
-    "SalesInvoiceLines": "salesinvoice/SalesInvoiceLines",
-    "SalesEntryLines": "salesentry/SalesEntryLines",
-    "GoodsDeliveryLines": "salesorder/GoodsDeliveryLines",
-}
 SYNC_PAGE = 1000
 #: where a first ``Modified ge`` read starts
 FIRST_MODIFIED = "1990-01-01T00:00:00Z"
@@ -247,18 +238,6 @@ class ExactOnlineConnector(Connector):
     async def _path(self, endpoint: str) -> str:
         return f"/api/v1/{await self.division()}/{endpoint}"
 
-    def _out(self, spec_endpoint: str, record: dict[str, Any]) -> dict[str, Any]:
-        fields = FIELDS.get(spec_endpoint, {})
-        out = odata.clean(record)
-        for name, value in out.items():
-            field = fields.get(name)
-            if field is not None and field.edm == "DateTime" and isinstance(value, str):
-                moment = odata.parse_date(value)
-                out[name] = moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z" if moment else None
-            elif isinstance(value, list) and name in LINE_ENDPOINTS:
-                out[name] = [self._out(LINE_ENDPOINTS[name], v) for v in value]
-        return out
-
     # -- reads -----------------------------------------------------------------------------
     async def list(
         self,
@@ -293,7 +272,7 @@ class ExactOnlineConnector(Connector):
         }
         response = await self.call("GET", await self._path(spec.sync_endpoint), params=params)
         body = response.json()
-        rows = [self._out(spec.sync_endpoint, r) for r in odata.results(body)]
+        rows = [from_exact(spec.sync_endpoint, r) for r in odata.results(body)]
         top = max((int(r.get("Timestamp") or 0) for r in rows), default=since)
         more = odata.next_link(body) is not None or len(rows) >= int(params["$top"])
         return Page(rows, json.dumps({"ts": max(top, since)}), bool(rows) and more)
@@ -315,7 +294,7 @@ class ExactOnlineConnector(Connector):
             params = {"$filter": " and ".join(clauses)} if clauses else None
             response = await self.call("GET", await self._path(spec.endpoint), params=params)
         body = response.json()
-        rows = [self._out(spec.endpoint, r) for r in odata.results(body)]
+        rows = [from_exact(spec.endpoint, r) for r in odata.results(body)]
         newest = state.get("max") or since
         for row in rows:
             modified = row.get("Modified")
@@ -336,7 +315,7 @@ class ExactOnlineConnector(Connector):
         response = await self.call("GET", url, params=params)
         while True:
             body = response.json()
-            rows.extend(self._out(endpoint, r) for r in odata.results(body))
+            rows.extend(from_exact(endpoint, r) for r in odata.results(body))
             link = odata.next_link(body)
             if not link:
                 return rows
@@ -387,62 +366,22 @@ class ExactOnlineConnector(Connector):
     async def create(self, object: str, record: dict[str, Any]) -> dict[str, Any]:
         """POST the record (documents with their lines inline); returns the created record."""
         spec = self.spec(object, "create")
-        body = self._prepare(spec, record, creating=True)
+        body = to_exact(spec, record, creating=True)
         response = await self.call("POST", await self._path(spec.endpoint), body=body)
         rows = odata.results(response.json()) if response.content else []
-        return self._out(spec.endpoint, rows[0]) if rows else body
+        return from_exact(spec.endpoint, rows[0]) if rows else body
 
     async def update(self, object: str, id: Any, record: dict[str, Any]) -> dict[str, Any]:
         """PUT the changed fields (Exact answers 204); returns the key plus what was sent."""
         spec = self.spec(object, "update")
-        body = self._prepare(spec, record, creating=False)
+        body = to_exact(spec, record, creating=False)
         body.pop(spec.key, None)
         url = f"{await self._path(spec.endpoint)}({odata.literal(id, spec.edm(spec.key))})"
         await self.call("PUT", url, body=body)
         return {spec.key: id, **body}
 
-    def _prepare(
-        self, spec: ExactObject, record: dict[str, Any], *, creating: bool
-    ) -> dict[str, Any]:
-        """Check a record against the reference before sending (every refusal by Exact
-        costs error budget) and convert dates and decimals to the wire format."""
-        body = _wire(spec.endpoint, record, spec.lines)
-        if creating:
-            missing = [f for f in spec.required if _blank(body.get(f))]
-            missing += [
-                " or ".join(group)
-                for group in spec.one_of
-                if all(_blank(body.get(f)) for f in group)
-            ]
-            for n, line in enumerate(body.get(spec.lines) or [] if spec.lines else []):
-                missing += [
-                    f"{spec.lines}[{n}].{f}" for f in spec.line_required if _blank(line.get(f))
-                ]
-            if missing:
-                raise SkippableError(
-                    f"Exact requires {', '.join(missing)} to create {spec.name}; map a value "
-                    "for each",
-                    code="missing_required",
-                    endpoint=spec.endpoint,
-                )
-        for name, limit in spec.max_lengths.items():
-            value = body.get(name)
-            if isinstance(value, str) and len(value.strip() if name == "Code" else value) > limit:
-                raise SkippableError(
-                    f"{spec.name}.{name} is {len(value)} characters; Exact allows {limit}",
-                    code="too_long",
-                    endpoint=spec.endpoint,
-                )
-        if spec.name == "accounts" and not _blank(body.get("Code")):
-            body["Code"] = odata.pad_account_code(body["Code"])
-        return body
-
     async def aclose(self) -> None:
         await self.http.aclose()
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
 def _norm(value: Any, edm: str, padded: bool) -> Any:
@@ -458,31 +397,6 @@ def _norm(value: Any, edm: str, padded: bool) -> Any:
         except (TypeError, ValueError):
             return value
     return value
-
-
-def _wire(endpoint: str, record: dict[str, Any], lines: str | None) -> dict[str, Any]:
-    fields = FIELDS[endpoint]
-    unknown = [name for name in record if name not in fields]
-    if unknown:
-        raise FatalError(
-            f"Exact endpoint {endpoint} has no field(s) {', '.join(sorted(unknown))}; check the "
-            "mapping against docs/connectors/exact-online.md (field names are case-sensitive)",
-            code="unknown_field",
-            endpoint=endpoint,
-        )
-    body: dict[str, Any] = {}
-    for name, value in record.items():
-        if lines and name == lines:
-            if not isinstance(value, list):
-                raise SkippableError(f"{endpoint}.{name} must be a list of lines")
-            body[name] = [_wire(LINE_ENDPOINTS[name], dict(v), None) for v in value]
-        elif isinstance(value, datetime | date):
-            body[name] = odata.format_date(value)
-        elif isinstance(value, Decimal):
-            body[name] = float(value)
-        else:
-            body[name] = value
-    return body
 
 
 def _store_from(creds: dict[str, Any]) -> TokenStore:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from mapwright.connectors.exact_online.client import LINE_ENDPOINTS, ExactOnlineConnector
+from mapwright.connectors.exact_online.client import ExactOnlineConnector
 from mapwright.connectors.exact_online.fields import FIELDS
 from mapwright.connectors.exact_online.objects import OBJECTS
+from mapwright.connectors.exact_online.records import LINE_ENDPOINTS
 
 
 @pytest.mark.parametrize("name", sorted(OBJECTS))
