@@ -307,7 +307,8 @@ async def _toggle(request: Request, principal: Any, name: str, enabled: bool) ->
     stored = f.get_flow(services, principal.tenant, name)
     f.set_enabled(services, principal.tenant, name, enabled)
     if enabled:
-        services.set_options(principal.tenant, name, paused_reason=None, failures=0, alerting=False)
+        # an alerting streak stays open: the next good run sends the recovery notice
+        services.set_options(principal.tenant, name, paused_reason=None, failures=0)
     services.audit(
         principal,
         "flow.enable" if enabled else "flow.disable",

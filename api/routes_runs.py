@@ -323,12 +323,12 @@ async def edit_parked(
     if row["parked_state"] != "open":
         raise ApiError(409, f"record {record_id} is not parked (state: {row['parked_state']})")
     services.store.edit_parked_source(record_id, exact(body.source))
-    services.audit(
-        principal,
-        "parked.edit",
-        f"records/{record_id}",
-        {"before": row["source"], "after": body.source},
+    before = row["source"] or {}
+    changed = sorted(
+        k for k in set(before) | set(body.source) if before.get(k) != body.source.get(k)
     )
+    # only the names of changed fields: record values are personal data, the audit log is not
+    services.audit(principal, "parked.edit", f"records/{record_id}", {"changed": changed})
     row = services.store.record(record_id)
     return ExactJSON(record_out(row, _paths(services, principal, row["flow"], False)))
 
