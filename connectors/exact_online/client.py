@@ -47,6 +47,7 @@ from mapwright.connectors.errors import (
     AuthError,
     ConnectorError,
     FatalError,
+    SkippableError,
 )
 from mapwright.connectors.exact_online import odata
 from mapwright.connectors.exact_online.auth import (
@@ -284,9 +285,12 @@ class ExactOnlineConnector(Connector):
         if state.get("next"):
             response = await self.call("GET", str(state["next"]))
         else:
-            clauses = [
-                f"{k} eq {odata.literal(v, spec.edm(k))}" for k, v in (filters or {}).items()
-            ]
+            try:
+                clauses = [
+                    f"{k} eq {odata.literal(v, spec.edm(k))}" for k, v in (filters or {}).items()
+                ]
+            except (KeyError, ValueError) as exc:
+                raise FatalError(f"bad filter for Exact {spec.name}: {exc}") from None
             if spec.incremental == "modified":
                 # always filtered: Exact refuses unfiltered reads of endpoints with a sync twin
                 start = since or FIRST_MODIFIED
@@ -325,6 +329,8 @@ class ExactOnlineConnector(Connector):
         """One record by key, or ``None``; uses ``$filter`` (a miss is not a 404, which would
         cost error budget)."""
         spec = self.spec(object, "get")
+        if not _valid(id, spec.edm(spec.key)):
+            return None  # cannot exist in Exact; asking would cost error budget
         if spec.name == "stock_position":
             params = {"itemId": odata.literal(id, "Guid")}
             rows = await self._all(await self._path(spec.endpoint), params, spec.endpoint)
@@ -350,7 +356,8 @@ class ExactOnlineConnector(Connector):
         found: dict[Any, builtins.list[dict[str, Any]]] = {v: [] for v in values}
         index: dict[Any, builtins.list[Any]] = {}
         for value in values:
-            index.setdefault(_norm(value, edm, padded), []).append(value)
+            if _valid(value, edm) and not (padded and len(str(value).strip()) > 18):
+                index.setdefault(_norm(value, edm, padded), []).append(value)
         distinct = [group[0] for group in index.values()]
         path = await self._path(spec.endpoint)
         for start in range(0, len(distinct), self.find_chunk):
@@ -374,6 +381,12 @@ class ExactOnlineConnector(Connector):
     async def update(self, object: str, id: Any, record: dict[str, Any]) -> dict[str, Any]:
         """PUT the changed fields (Exact answers 204); returns the key plus what was sent."""
         spec = self.spec(object, "update")
+        if not _valid(id, spec.edm(spec.key)):
+            raise SkippableError(
+                f"{id!r} is not a valid {spec.key} for Exact {spec.name}",
+                code="bad_key",
+                endpoint=spec.endpoint,
+            )
         body = to_exact(spec, record, creating=False)
         body.pop(spec.key, None)
         url = f"{await self._path(spec.endpoint)}({odata.literal(id, spec.edm(spec.key))})"
@@ -382,6 +395,15 @@ class ExactOnlineConnector(Connector):
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+
+def _valid(value: Any, edm: str) -> bool:
+    """Whether ``value`` can be written as a literal of type ``edm`` at all."""
+    try:
+        odata.literal(value, edm)
+    except (ValueError, TypeError):
+        return False
+    return value is not None
 
 
 def _norm(value: Any, edm: str, padded: bool) -> Any:

@@ -221,3 +221,17 @@ async def test_variants_are_named_as_unsupported_with_the_alternative(target: Ta
     with pytest.raises(UnsupportedObject) as info:
         await target.connector.list("item_variants")
     assert "Class_01" in (info.value.alternative or "")
+
+
+async def test_impossible_keys_cost_no_call(target: Target) -> None:
+    c = target.connector
+    item = (await c.list("items", page_size=1)).records[0]
+    before = requests(target)
+    assert await c.get("items", "not-a-guid") is None
+    found = await c.find("items", "ID", ["not-a-guid", item["ID"].upper()])
+    assert found["not-a-guid"] == []
+    assert [r["ID"] for r in found[item["ID"].upper()]] == [item["ID"]]
+    if target.sandbox:
+        assert requests(target) - before == 1
+    with pytest.raises(SkippableError, match="not a valid ID"):
+        await c.update("items", "not-a-guid", {"Notes": "x"})
