@@ -68,6 +68,7 @@ from mapwright.connectors.exact_online.limits import (
     ErrorBudget,
     endpoint_of,
     make_governor,
+    shared_budget,
 )
 from mapwright.connectors.exact_online.objects import OBJECTS, UNSUPPORTED, ExactObject
 from mapwright.connectors.exact_online.records import from_exact, to_exact
@@ -137,7 +138,13 @@ class ExactOnlineConnector(Connector):
         self.governor = governor or make_governor(
             minutely=minutely, daily=daily, clock=clock, sleep=sleep
         )
-        self.budget = ErrorBudget(int(options.get("error_budget", 10)), clock=clock)
+        limit = int(options.get("error_budget", 10))
+        shared = clock is time.time
+        self.budget = (
+            shared_budget(str(creds["client_id"]), limit)
+            if shared
+            else ErrorBudget(limit, clock=clock)
+        )
         self.find_chunk = int(options.get("find_chunk", 25))
         self._division: int | None = (
             int(options["division"]) if options.get("division") is not None else None

@@ -127,3 +127,14 @@ class ErrorBudget:
     def record(self, division: str, endpoint: str, status: int) -> None:
         if status in BUDGET_STATUSES:
             self._live((division, endpoint)).append(self.clock())
+
+
+_BUDGETS: dict[str, ErrorBudget] = {}
+
+
+def shared_budget(app_key: str, limit: int = ERROR_LIMIT) -> ErrorBudget:
+    """The process-wide error budget of one app (client id), made on first use."""
+    budget = _BUDGETS.get(app_key)
+    if budget is None:
+        budget = _BUDGETS[app_key] = ErrorBudget(limit)
+    return budget
