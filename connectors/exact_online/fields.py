@@ -23,9 +23,6 @@ class Field:
     edm: str
     verbs: str
 
-    def can(self, verb: str) -> bool:
-        return verb in self.verbs or self.verbs == "-"
-
 
 _RAW: dict[str, tuple[str, str]] = {
     "crm/Accounts": (
@@ -846,12 +843,3 @@ def _parse(raw: str) -> dict[str, Field]:
 FIELDS: dict[str, dict[str, Field]] = {path: _parse(raw) for path, (_, raw) in _RAW.items()}
 #: endpoint -> primary key field named by the reference
 PRIMARY_KEYS: dict[str, str] = {path: key for path, (key, _) in _RAW.items()}
-
-
-def fields_of(endpoint: str) -> dict[str, Field]:
-    """The documented fields of ``endpoint``; a clear error for an endpoint not in the table."""
-    try:
-        return FIELDS[endpoint]
-    except KeyError:
-        known = ", ".join(sorted(FIELDS))
-        raise KeyError(f"no field table for Exact endpoint {endpoint!r}; known: {known}") from None

@@ -105,9 +105,6 @@ class ErrorBudget:
             seen.popleft()
         return seen
 
-    def count(self, division: str, endpoint: str) -> int:
-        return len(self._live((division, endpoint)))
-
     def check(self, division: str, endpoint: str) -> None:
         """Refuse a call to ``endpoint`` whose hour already holds ``limit`` errors."""
         seen = self._live((division, endpoint))

@@ -43,10 +43,6 @@ class ExactObject(ObjectSpec):
     one_of: tuple[tuple[str, ...], ...] = ()
     webhook_topic: str | None = None
 
-    @property
-    def fields(self) -> dict[str, object]:
-        return dict(FIELDS[self.endpoint])
-
     def edm(self, name: str) -> str:
         """The Edm type of field ``name`` (``String`` when the reference has none)."""
         found = FIELDS[self.endpoint].get(name)
@@ -394,8 +390,3 @@ UNSUPPORTED: dict[str, str] = {
     "PaymentMethod field of 'payment_conditions'",
     "shipments": "Use 'goods_deliveries' (salesorder/GoodsDeliveries)",
 }
-
-#: webhook topics named by the reference for the objects above
-WEBHOOK_TOPICS: tuple[str, ...] = tuple(
-    sorted({o.webhook_topic for o in OBJECTS.values() if o.webhook_topic})
-)
