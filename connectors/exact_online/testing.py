@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 from mapwright.connectors.base import ConnectionConfig
-from mapwright.connectors.exact_online.auth import MemoryTokenStore, TokenSet
+from mapwright.connectors.exact_online.auth import FileTokenStore, MemoryTokenStore, TokenSet
 from mapwright.connectors.exact_online.client import ExactOnlineConnector
 from mapwright.connectors.exact_online.sandbox import Clock, Sandbox, create_app, describe
 from mapwright.connectors.sandbox import FaultOptions, SandboxOptions
@@ -148,7 +148,6 @@ def race_worker(
 ) -> int:
     """One process of the cross-process refresh race: ``callers`` concurrent ``current/Me``
     calls through a connector on a shared token file; returns how many succeeded."""
-    from mapwright.connectors.exact_online.auth import FileTokenStore
 
     async def run() -> int:
         config = ConnectionConfig(

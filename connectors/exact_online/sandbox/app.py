@@ -365,8 +365,6 @@ class Sandbox:
             self.webhook_log.append(entry)
 
     def lines_of(self, table: str, key: str) -> list[dict[str, Any]]:
-        from mapwright.connectors.exact_online.sandbox.views import LINES
-
         link = next(spec[2] for spec in LINES.values() if spec[1] == table)
         rows = [r for r in self.store.table(table).values() if r.get(link) == key]
         return sorted(rows, key=lambda r: r.get("LineNumber") or 0)

@@ -17,7 +17,7 @@ import random
 import uuid
 from typing import Any
 
-from mapwright.connectors.exact_online.fields import FIELDS
+from mapwright.connectors.exact_online.fields import FIELDS, PRIMARY_KEYS
 from mapwright.connectors.exact_online.odata import parse_date
 from mapwright.connectors.exact_online.sandbox.documents import Documents
 from mapwright.connectors.exact_online.sandbox.errors import ApiError
@@ -193,8 +193,6 @@ class Rules(Documents):
             if ep == endpoint and isinstance(value, str) and len(value.strip()) > limit:
                 raise ApiError(400, f"{name}: maximum length is {limit} characters")
         key_field = "ItemID" if endpoint == "read/logistics/ItemExtraField" else None
-        from mapwright.connectors.exact_online.fields import PRIMARY_KEYS
-
         key_field = key_field or PRIMARY_KEYS[endpoint]
         row[key_field] = str(row.get(key_field) or new_guid(self.rng)).lower()
         hook = getattr(self, "_create_" + endpoint.split("/")[-1].lower(), None)

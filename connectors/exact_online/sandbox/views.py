@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mapwright.connectors.exact_online.fields import FIELDS
+from mapwright.connectors.exact_online.fields import FIELDS, PRIMARY_KEYS
 
 Row = dict[str, Any]
 
@@ -138,8 +138,6 @@ def _build() -> dict[str, View]:
 
 
 def _key(endpoint: str) -> str:
-    from mapwright.connectors.exact_online.fields import PRIMARY_KEYS
-
     return PRIMARY_KEYS[endpoint]
 
 
