@@ -36,7 +36,7 @@ from mapwright.connectors.exact_online.sandbox.state import (
     Store,
     new_guid,
 )
-from mapwright.connectors.exact_online.sandbox.views import VIEWS, render
+from mapwright.connectors.exact_online.sandbox.views import LINES, VIEWS, render
 from mapwright.connectors.exact_online.webhooks import callback_body
 from mapwright.connectors.sandbox import SandboxOptions
 
