@@ -5,14 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from mapwright import dsl
 from mapwright.dsl.formatter import format_source
 from mapwright.dsl.testing import run_tests
 
 FLOWS = sorted((Path(__file__).resolve().parents[2] / "builtin_mappings").glob("*.map"))
-EXPECTED = {"orders", "customers_to_exact", "customers_to_buchhaltungsbutler", "invoices",
-            "products", "stock", "shipments"}
+EXPECTED = {
+    "orders",
+    "customers_to_exact",
+    "customers_to_buchhaltungsbutler",
+    "invoices",
+    "products",
+    "stock",
+    "shipments",
+}
 
 
 def test_all_flows_are_shipped() -> None:

@@ -62,9 +62,11 @@ class CategoryIn(Strict):
 
 
 class StockIn(Strict):
+    """A stock level; a field left out keeps its current value (a new level: 0, managed)."""
+
     sku: str | None = None
-    quantity: int = Field(ge=0, le=10_000_000)
-    manage_stock: bool = True
+    quantity: int | None = Field(None, ge=0, le=10_000_000)
+    manage_stock: bool | None = None
 
 
 class ShipmentLine(Strict):
@@ -350,11 +352,14 @@ async def set_stock(shop: Guarded, sku: str, body: StockIn) -> dict[str, Any]:
             f"{sku} is a configurable product; set the stock of its variants",
             field="sku",
         )
+    current = shop.store.get("stock", sku) or {"quantity": 0, "manage_stock": True}
+    quantity = current["quantity"] if body.quantity is None else body.quantity
+    manage = current["manage_stock"] if body.manage_stock is None else body.manage_stock
     record = {
         "sku": sku,
-        "quantity": body.quantity,
-        "manage_stock": body.manage_stock,
-        "in_stock": not body.manage_stock or body.quantity > 0,
+        "quantity": quantity,
+        "manage_stock": manage,
+        "in_stock": not manage or quantity > 0,
         "updated_at": now(shop),
     }
     return shop.store.put("stock", sku, record)

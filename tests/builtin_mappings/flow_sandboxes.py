@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-
-from mapwright.connectors.base import ConnectionConfig
+from mapwright.connectors.base import ConnectionConfig, Connector
+from mapwright.connectors.exact_online.auth import TokenSet
 from mapwright.connectors.sandbox import FaultOptions, SandboxOptions
-from mapwright.engine.connections import Connections
+from mapwright.engine.connections import Connections, connector_class
 from mapwright.engine.flows import FlowCatalog
 from mapwright.engine.retry import RetryPolicy
 from mapwright.engine.runs import Engine
@@ -53,34 +56,76 @@ class World:
         self.store.close()
 
 
-def _config(system: str, info: dict[str, Any]) -> ConnectionConfig:
+def _config(system: str, info: dict[str, Any], folder: Path) -> ConnectionConfig:
     if system == "exact_online":
-        creds = {k: info[k] for k in ("client_id", "client_secret", "refresh_token")}
-        return ConnectionConfig(kind=system, base_url=info["base_url"], credentials=creds,
-                                name=system)
+        # Exact rotates the refresh token on every refresh: keep it in a token file, as
+        # `mapwright connect exact-online` does, so the next run uses the new one
+        tokens = folder / "exact-tokens.json"
+        tokens.write_text(
+            json.dumps(TokenSet("", info["refresh_token"], 0.0, 0.0, info["base_url"]).to_json())
+        )
+        creds = {
+            "client_id": info["client_id"],
+            "client_secret": info["client_secret"],
+            "token_file": str(tokens),
+        }
+        return ConnectionConfig(
+            kind=system, base_url=info["base_url"], credentials=creds, name=system
+        )
     if system == "buchhaltungsbutler":
-        return ConnectionConfig(kind=system, base_url=info["base_url"],
-                                credentials=dict(info["credentials"]), name=system)
-    return ConnectionConfig(kind="shop", base_url=info["base_url"],
-                            credentials={"api_key": info["api_key"]}, name=system)
+        return ConnectionConfig(
+            kind=system,
+            base_url=info["base_url"],
+            credentials=dict(info["credentials"]),
+            name=system,
+        )
+    return ConnectionConfig(
+        kind="shop",
+        base_url=info["base_url"],
+        credentials={"api_key": info["api_key"]},
+        name=system,
+    )
 
 
-def build(tmp_path: Path, *, records: int = 12, seed: int = 11,
-          faults: dict[str, FaultOptions] | None = None) -> World:
+def build(
+    tmp_path: Path,
+    *,
+    records: int = 12,
+    seed: int = 11,
+    faults: dict[str, FaultOptions] | None = None,
+) -> World:
     apps: dict[str, Any] = {}
     configs: dict[str, ConnectionConfig] = {}
     transports: dict[str, httpx.AsyncBaseTransport] = {}
     for system, module_name in MODULES.items():
         module = importlib.import_module(module_name)
-        options = SandboxOptions(seed=seed, records=records,
-                                 faults=(faults or {}).get(system, FaultOptions()))
+        options = SandboxOptions(
+            seed=seed, records=records, faults=(faults or {}).get(system, FaultOptions())
+        )
         app = module.create_app(options)
         apps[system] = app
-        configs[system] = _config(system, module.describe(app, BASES[system]))
+        configs[system] = _config(system, module.describe(app, BASES[system]), tmp_path)
         transports[system] = httpx.ASGITransport(app=app)
     store = Store.open(f"sqlite:///{tmp_path / 'store.db'}")
     catalog = FlowCatalog(store=store)
     connections = Connections(configs, store=store, transports=transports)
-    engine = Engine(store, catalog=catalog, connections=connections,
-                    retry=RetryPolicy(base_delay=0.0, max_delay=0.0))
+    engine = Engine(
+        store,
+        catalog=catalog,
+        connections=connections,
+        retry=RetryPolicy(base_delay=0.0, max_delay=0.0),
+    )
     return World(apps, configs, engine, store)
+
+
+@contextlib.asynccontextmanager
+async def connector(world: World, system: str) -> AsyncIterator[Connector]:
+    """A live connector to one sandbox (the same kind and settings the flows use)."""
+    config = world.configs[system]
+    live = connector_class(config.kind)(
+        config, transport=httpx.ASGITransport(app=world.apps[system])
+    )
+    try:
+        yield live
+    finally:
+        await live.aclose()
