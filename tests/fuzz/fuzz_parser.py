@@ -6,13 +6,14 @@ Run (see docs/language.md, "Fuzzing the parser")::
     .venv/bin/python tests/fuzz/fuzz_parser.py tests/fuzz/corpus \\
         -dict=tests/fuzz/map.dict -runs=20000 -max_len=400
 
-Each input is decoded to text (or, for half of the inputs, glued together from words and
-operators of the language, which reaches the checker much more often) and linted. A lint
-result (a list of positioned problems) is fine; a positioned ``MappingError`` (syntax,
-compile or limit error) raised instead is fine too. When lint finds nothing, the text is
-formatted, and the formatted text must lint clean and format to itself (the formatter's
-documented promise). Anything else, such as a ``KeyError`` from the parser or a
-``RecursionError``, is a crash that the fuzzer reports with the input that caused it.
+Each input is decoded to text (or, for half of the inputs, used to choose the statements
+and expressions of a script, which reaches the checker and formatter much more often) and
+linted. A lint result (a list of positioned problems) is fine; a positioned
+``MappingError`` (syntax, compile or limit error) raised instead is fine too. When lint
+finds nothing, the text is formatted, and the formatted text must lint clean and format to
+itself (the formatter's documented promise). Anything else, such as a ``KeyError`` from
+the parser or a ``RecursionError``, is a crash that the fuzzer reports with the input that
+caused it.
 
 Imports are answered from memory (only ``"common.map"`` exists), so the fuzzer never reads
 files. The file is named ``fuzz_parser.py`` so that pytest does not collect it.
@@ -61,41 +62,110 @@ def check(text: str) -> None:
         raise AssertionError(f"formatting is not stable\nonce:\n{pretty}\ntwice:\n{twice}")
 
 
-# Pieces of scripts for the token mode: random bytes rarely make a valid statement, so half
-# of the cases glue these together instead, which reaches the checker and formatter far more.
-WORDS = (
-    "flow source target setting import def let where park create update upsert when test "
-    "with help enum as match unless exists on if empty always then else and or not in each "
-    "record settings true false null missing find find_all require text number money bool "
-    "list table date any a b x lines sku qty Name Address City ID exact_online.accounts "
-    "upper lookup trim round common.label"
-)
-TOKENS = [
-    *WORDS.split(),
-    "<-", "=>", "??", "==", "!=", "<", "<=", ">", ">=", "&", "+", "-", "*", "/", "|", "=",
-    ":", ",", ".", "(", ")", "[", "]", "{", "}", "\n", "\n  ", "# note\n", "0", "12",
-    "19.50", '"text"', '"a {x} b"', '"\\{"', '"Hi {n ?? \\"you\\"}"', '"first name"',
-    '$"lines[?qty > `1`].sku"', '$"a.b"', '"common.map"', '"DE:19"',
-]  # fmt: skip
+# The script mode: random bytes rarely make a valid statement, so half of the cases let the
+# bytes choose the parts of a script instead (statements, expressions, names, texts). These
+# scripts often lint clean and so reach the formatter and its round-trip check.
+NAMES = ["a", "b", "x", "lines", "qty", "Name", "ID", "v"]
+TEXTS = ['"text"', '"a {x} b"', '"\\{"', '"Hi {n ?? \\"you\\"}"', '"first name"', '""']
+ATOMS = ["0", "12", "19.50", "true", "false", "null", "missing", "record", *NAMES, *TEXTS]
+QUOTED = '"a b"'
+BINARY = ["??", "or", "and", "==", "!=", "<", ">=", "in", "not in", "&", "+", "-", "*", "/"]
 
 
-def from_tokens(data: bytes) -> str:
-    """A script made of ``TOKENS`` chosen by the input bytes."""
-    provider = atheris.FuzzedDataProvider(data)
-    parts = []
-    while provider.remaining_bytes():
-        parts.append(TOKENS[provider.ConsumeIntInRange(0, len(TOKENS) - 1)])
-    return " ".join(parts)
+def _escaped(expression: str) -> str:
+    """An expression written inside a template: its quotes and backslashes escaped."""
+    return expression.replace("\\", "\\\\").replace('"', '\\"')
+
+
+class _Maker:
+    """Build script text from the choices in ``provider``."""
+
+    def __init__(self, provider: atheris.FuzzedDataProvider):
+        self.p = provider
+
+    def pick(self, options: list[str]) -> str:
+        return options[self.p.ConsumeIntInRange(0, len(options) - 1)]
+
+    def expr(self, depth: int = 0) -> str:
+        if depth > 4 or self.p.remaining_bytes() < 2:
+            return self.pick(ATOMS)
+        kind = self.p.ConsumeIntInRange(0, 15)
+        e = lambda: self.expr(depth + 1)  # noqa: E731
+        if kind == 0:
+            return f"{e()} {self.pick(BINARY)} {e()}"
+        if kind == 1:
+            return f"if {e()} then {e()} else {e()}"
+        if kind == 2:
+            return f"match {e()} {{ {e()} | {e()} => {e()}, else => {e()} }}"
+        if kind == 3:
+            return f"each {e()} as v where {e()} => {e()}"
+        if kind == 4:
+            return f"each {e()} as v {{\n  {self.pick(NAMES)} <- {e()}\n}}"
+        if kind == 5:
+            return f"[{e()}, {e()}]"
+        if kind == 6:
+            return f'{{ k: {e()}, "a b": {e()} }}'
+        if kind == 7:
+            return f"({e()})"
+        if kind == 8:
+            return f"{self.pick(['-', 'not '])}{e()}"
+        if kind == 9:
+            return e() + "." + self.pick([*NAMES, QUOTED])
+        if kind == 10:
+            return f"{e()}[{e()}]"
+        if kind == 11:
+            return f"{self.pick(['upper', 'trim', 'lookup', 'round', 'f', 'common.label'])}({e()})"
+        if kind == 12:
+            return f"{self.pick(['find', 'exists', 'find_all', 'require'])}(sys.obj, K = {e()})"
+        if kind == 13:
+            return self.pick(['$"lines[?qty > `1`].sku"', 'x.$"a.b"', "settings.s"])
+        if kind == 14:
+            return '"t {' + _escaped(e()) + '} t"'
+        return self.pick(ATOMS)
+
+    def statement(self, depth: int = 0) -> str:
+        kind = self.p.ConsumeIntInRange(0, 9)
+        e = self.expr
+        if kind == 0:
+            return f"let {self.pick(NAMES)} = {e()}"
+        if kind == 1:
+            return f"where {e()} else {e()}"
+        if kind == 2:
+            return f"park {e()} if {e()}"
+        if kind == 3 and depth == 0:
+            op = self.pick(["create", "update", "upsert"])
+            clause = "unless exists K = " if op == "create" else "match K = "
+            body = "\n".join("  " + self.statement(1) for _ in range(2))
+            return f"{op} sys.obj as r{self.p.ConsumeIntInRange(0, 3)} {clause}{e()} {{\n{body}\n}}"
+        if kind == 4 and depth < 2:
+            body = "\n".join("  " + self.statement(depth + 1) for _ in range(2))
+            return f"when {e()} {{\n{body}\n}} else {{\n  A <- {e()}\n}}"
+        if kind == 5:
+            policy = self.pick(["", " on create", " if empty"]) if depth else ""
+            return f'{self.pick(NAMES)}."x y" <- {e()}{policy}  # c'
+        return f"{self.pick(NAMES)} <- {e()}" + (self.pick(["", " if empty"]) if depth else "")
+
+
+HEADER = 'setting s: list = ["paid"] help "h"\nimport "common.map" as common\ndef f(p) = p & "!"\n'
+
+
+def from_choices(data: bytes) -> str:
+    """A script whose statements and expressions are chosen by the input bytes."""
+    maker = _Maker(atheris.FuzzedDataProvider(data))
+    lines = [HEADER]
+    while maker.p.remaining_bytes() > 1 and len(lines) < 12:
+        lines.append(maker.statement())
+    return "\n".join(lines) + "\n"
 
 
 def TestOneInput(data: bytes) -> None:  # noqa: N802 - atheris' name
-    """One fuzz case: odd first byte, the rest as UTF-8 text; even, glued tokens."""
+    """One fuzz case: odd first byte, the rest as UTF-8 text; even, a script built from it."""
     if not data:
         return
     if data[0] & 1:
         check(data[1:].decode("utf-8", errors="replace"))
     else:
-        check(from_tokens(data[1:]))
+        check(from_choices(data[1:]))
 
 
 def main() -> None:
