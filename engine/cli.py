@@ -292,7 +292,9 @@ def _show_report(report: RunReport, as_json: bool, *, every_record: bool = False
     if as_json:
         _print_json(report.to_json())
     else:
-        summary = Table(title=f"run {report.run_id[:8]} of {report.flow}", show_header=True)
+        trigger = f", {report.trigger}" if report.trigger != "manual" else ""
+        console.print(f"[bold]run {report.run_id}[/bold] (flow {report.flow}{trigger})")
+        summary = Table(show_header=True)
         summary.add_column("outcome")
         summary.add_column("records", justify="right")
         for outcome in ("sent", "planned", "skipped", "parked", "failed"):
