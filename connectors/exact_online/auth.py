@@ -250,6 +250,7 @@ class TokenManager:
         self.refreshes = 0
         self._lock = asyncio.Lock()
         self._tokens: TokenSet | None = None
+        self._lost_at: float | None = None
 
     def _due(self, tokens: TokenSet) -> bool:
         return self.clock() >= tokens.expires_at - self.refresh_margin
@@ -297,6 +298,8 @@ class TokenManager:
             if not needed(fresh):
                 return fresh
             wait = self._allowed_in(fresh)
+            if self._lost_at is not None:
+                wait = max(wait, self._lost_at + self.min_refresh_interval - self.clock())
             if wait > 0:
                 if after_401:
                     # too young to refresh: the 401 may be a load-balancer hiccup, so the
@@ -319,7 +322,17 @@ class TokenManager:
             "client_secret": self.app.client_secret,
         }
         now = self.clock()
-        body = await token_request(self.http, self.base_url, data)
+        try:
+            body = await token_request(self.http, self.base_url, data)
+        except RetriableError as exc:
+            if exc.status is None:
+                # the answer was lost: Exact may have issued a pair we never saw. Its 570 s
+                # rule then runs from now, and the old refresh token stays usable until the
+                # new pair is used (about 10 minutes), so try again 570 s from now
+                self._lost_at = now
+                exc.retry_after = self.min_refresh_interval
+            raise
+        self._lost_at = None
         self.refreshes += 1
         return TokenSet.from_response(
             body, now=now, base_url=tokens.base_url or self.base_url, division=tokens.division

@@ -171,3 +171,26 @@ async def test_tokens_in_credentials_are_used() -> None:
     assert (await connector.me())["CurrentDivision"] == sandbox.division
     assert sandbox.counters.refreshes == 1
     await connector.aclose()
+
+
+async def test_lost_refresh_answer_waits_570_s_then_reuses_the_old_token() -> None:
+    from mapwright.connectors.errors import RetriableError
+    from mapwright.connectors.faults import fault_state
+
+    app, sandbox, clock = make_sandbox()
+    connector = make_connector(app, clock)
+    fault_state(app).options.timeout_after_commit_rate = 1.0
+    with pytest.raises(RetriableError) as lost:
+        await connector.me()
+    assert lost.value.retry_after == 570
+    fault_state(app).options.timeout_after_commit_rate = 0.0
+    calls = len(sandbox.auth.token_calls)
+    clock.advance(100)
+    with pytest.raises(RetriableError) as early:
+        await connector.me()
+    assert early.value.retry_after == pytest.approx(470)
+    assert len(sandbox.auth.token_calls) == calls, "no doomed refresh was sent"
+    clock.advance(470)
+    me = await connector.me()
+    assert me["CurrentDivision"] == sandbox.division
+    assert [c["status"] for c in sandbox.auth.token_calls] == [200, 200]
