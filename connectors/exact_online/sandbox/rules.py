@@ -108,6 +108,16 @@ def _coerce(endpoint: str, name: str, value: Any) -> Any:
     return value
 
 
+#: on Contacts, setting the main field overwrites its business twin (reference pitfall 14)
+BUSINESS_TWINS = {"Email": "BusinessEmail", "Phone": "BusinessPhone", "Mobile": "BusinessMobile"}
+
+
+def _mirror_business(changes: Row, row: Row) -> None:
+    for main, business in BUSINESS_TWINS.items():
+        if main in changes:
+            row[business] = changes[main]
+
+
 class Rules(Documents):
     """Applies writes to the store for one division."""
 
@@ -235,6 +245,7 @@ class Rules(Documents):
         row["IsSales"] = row.get("Status") == "C"
 
     def _create_contacts(self, row: Row) -> None:
+        _mirror_business(row, row)
         account = self.ref("crm/Accounts", row["Account"], "Account")
         row["AccountName"] = account.get("Name")
         row["AccountIsCustomer"] = account.get("Status") == "C"
@@ -345,6 +356,8 @@ class Rules(Documents):
                 row[name] = value
         if endpoint == "crm/Accounts" and row.get("Code"):
             row["Code"] = str(row["Code"]).strip().rjust(18)
+        if endpoint == "crm/Contacts":
+            _mirror_business(changes, row)
         self._unique(endpoint, row, key)
         self.stamp(row, False)
         self.store.put(endpoint, key, row)

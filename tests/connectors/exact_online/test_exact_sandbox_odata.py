@@ -141,3 +141,22 @@ async def test_endpoints_with_a_sync_twin_must_be_filtered(api) -> None:
         unfiltered.status_code == 400 and "sync" in unfiltered.json()["error"]["message"]["value"]
     )
     assert (await http.get(f"{root}/vat/VATCodes")).status_code == 200
+
+
+async def test_contact_email_overwrites_business_email(api) -> None:
+    http, root, sandbox = api
+    account = next(iter(sandbox.store.table("crm/Accounts")))
+    made = await http.post(
+        f"{root}/crm/Contacts",
+        headers={"Prefer": "return=representation"},
+        json={
+            "Account": account,
+            "LastName": "Öztürk",
+            "BusinessEmail": "office@example.com",
+            "Email": "a@example.com",
+        },
+    )
+    assert made.json()["d"]["BusinessEmail"] == "a@example.com"
+    url = f"{root}/crm/Contacts(guid'{made.json()['d']['ID']}')"
+    await http.put(url, json={"Email": "b@example.com"})
+    assert (await http.get(url)).json()["d"]["BusinessEmail"] == "b@example.com"
