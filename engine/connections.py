@@ -14,7 +14,11 @@ connector objects (their owner closes them).
 from __future__ import annotations
 
 import importlib
+import json
+import os
+import re
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -51,7 +55,9 @@ class Connections:
         store: Store | None = None,
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
         instances: Mapping[str, Connector] | None = None,
+        token_dir: str | Path | None = None,
     ):
+        self.token_dir = token_dir if token_dir is not None else _default_token_dir(store)
         self.configs = dict(configs or {})
         self.store = store
         self.transports = dict(transports or {})
@@ -86,11 +92,62 @@ class Connections:
         if name in self.instances:
             return self.instances[name]
         config = self.config(tenant, name)
+        if config.kind in ROTATING_TOKENS:
+            config = self._with_token_file(config, tenant, name)
         cls = connector_class(config.kind)
         return cls(config, transport=self.transports.get(name))
 
+    def _with_token_file(
+        self, config: ConnectionConfig, tenant: str, name: str
+    ) -> ConnectionConfig:
+        """Exact Online rotates its refresh token on every refresh, and the old one dies: a
+        connection configured with a bare ``refresh_token`` gets a token file (in
+        ``token_dir``), seeded once from that token, so every later run uses the newest one."""
+        creds = dict(config.credentials)
+        if creds.get("token_file") or not creds.get("refresh_token") or self.token_dir is None:
+            return config
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{tenant}-{name}")
+        path = Path(self.token_dir) / f"{safe}.json"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            seed = {
+                "access_token": "",
+                "refresh_token": creds["refresh_token"],
+                "issued_at": 0.0,
+                "expires_at": 0.0,
+                "base_url": config.base_url or "",
+            }
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(seed), encoding="utf-8")
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+        creds["token_file"] = str(path)
+        return ConnectionConfig(
+            kind=config.kind,
+            base_url=config.base_url,
+            credentials=creds,
+            options=dict(config.options),
+            name=config.name,
+        )
+
     def for_flow(self, tenant: str, flow: Flow) -> FlowConnectors:
         return FlowConnectors(self, tenant, flow)
+
+
+#: connector kinds whose refresh tokens rotate (the newest must be kept between runs)
+ROTATING_TOKENS = {"exact_online"}
+
+
+def _default_token_dir(store: Store | None) -> Path | None:
+    """Beside a SQLite store file (``<folder>/tokens``); ``MAPWRIGHT_TOKEN_DIR`` wins."""
+    if os.environ.get("MAPWRIGHT_TOKEN_DIR"):
+        return Path(os.environ["MAPWRIGHT_TOKEN_DIR"])
+    if store is None:
+        return None
+    url = str(store.engine.url)
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        return Path(url.removeprefix("sqlite:///")).resolve().parent / "tokens"
+    return Path.home() / ".mapwright" / "tokens"
 
 
 class FlowConnectors(Mapping[str, Connector]):

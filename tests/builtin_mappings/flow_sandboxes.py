@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,9 +11,8 @@ from typing import Any
 
 import httpx
 from mapwright.connectors.base import ConnectionConfig, Connector
-from mapwright.connectors.exact_online.auth import TokenSet
 from mapwright.connectors.sandbox import FaultOptions, SandboxOptions
-from mapwright.engine.connections import Connections, connector_class
+from mapwright.engine.connections import Connections
 from mapwright.engine.flows import FlowCatalog
 from mapwright.engine.retry import RetryPolicy
 from mapwright.engine.runs import Engine
@@ -56,19 +54,11 @@ class World:
         self.store.close()
 
 
-def _config(system: str, info: dict[str, Any], folder: Path) -> ConnectionConfig:
+def _config(system: str, info: dict[str, Any]) -> ConnectionConfig:
     if system == "exact_online":
-        # Exact rotates the refresh token on every refresh: keep it in a token file, as
-        # `mapwright connect exact-online` does, so the next run uses the new one
-        tokens = folder / "exact-tokens.json"
-        tokens.write_text(
-            json.dumps(TokenSet("", info["refresh_token"], 0.0, 0.0, info["base_url"]).to_json())
-        )
-        creds = {
-            "client_id": info["client_id"],
-            "client_secret": info["client_secret"],
-            "token_file": str(tokens),
-        }
+        # a bare refresh token, as a user pastes it: the engine keeps the rotated tokens in
+        # a token file beside the store, so the next run does not reuse a dead token
+        creds = {k: info[k] for k in ("client_id", "client_secret", "refresh_token")}
         return ConnectionConfig(
             kind=system, base_url=info["base_url"], credentials=creds, name=system
         )
@@ -104,7 +94,7 @@ def build(
         )
         app = module.create_app(options)
         apps[system] = app
-        configs[system] = _config(system, module.describe(app, BASES[system]), tmp_path)
+        configs[system] = _config(system, module.describe(app, BASES[system]))
         transports[system] = httpx.ASGITransport(app=app)
     store = Store.open(f"sqlite:///{tmp_path / 'store.db'}")
     catalog = FlowCatalog(store=store)
@@ -119,12 +109,10 @@ def build(
 
 
 @contextlib.asynccontextmanager
-async def connector(world: World, system: str) -> AsyncIterator[Connector]:
-    """A live connector to one sandbox (the same kind and settings the flows use)."""
-    config = world.configs[system]
-    live = connector_class(config.kind)(
-        config, transport=httpx.ASGITransport(app=world.apps[system])
-    )
+async def connector(world: World, system: str, tenant: str = "acme") -> AsyncIterator[Connector]:
+    """A live connector to one sandbox, built the way the engine builds it for ``tenant``
+    (so it shares the tenant's rotated Exact tokens)."""
+    live = world.engine.connections.build(tenant, system)
     try:
         yield live
     finally:

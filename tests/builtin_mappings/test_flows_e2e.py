@@ -299,3 +299,15 @@ async def test_shipments_one_per_delivery_with_its_own_lines(world: World) -> No
     await world.engine.run_flow(TENANT, "shipments")
     again = [s for s in shop(world, "shipments") if "/" in (s["shipment_reference"] or "")]
     assert len(again) == len(deliveries), "a delivery is never sent twice"
+
+
+async def test_exact_refresh_token_rotation_survives_between_runs(world: World) -> None:
+    for _ in range(3):
+        report = await world.engine.run_flow(TENANT, "customers_to_buchhaltungsbutler")
+        assert report.status in ("succeeded", "partial"), report.error
+    tokens = list(
+        (Path(str(world.store.engine.url).removeprefix("sqlite:///")).parent / "tokens").glob(
+            "*.json"
+        )
+    )
+    assert len(tokens) == 1 and oct(tokens[0].stat().st_mode)[-3:] == "600"
