@@ -27,7 +27,8 @@ Sleep = Callable[[float], Awaitable[None]]
 class RetryPolicy:
     """How often and how long to back off; ``sleep`` is injectable for tests."""
 
-    attempts: int = 5
+    #: connectors retry their own reads and unsent writes already; this is the outer loop
+    attempts: int = 3
     base_delay: float = 0.5
     factor: float = 2.0
     max_delay: float = 60.0

@@ -230,6 +230,9 @@ class Engine:
             raise
         except (EngineError, MappingError, ConnectorError) as exc:
             status, error = "failed", f"{type(exc).__name__}: {exc}"
+        except Exception as exc:
+            status, error = "failed", f"internal error: {type(exc).__name__}: {exc}"
+            raise
         finally:
             counts = dict(ctx.counts) if ctx is not None else {}
             self.store.update_run(
