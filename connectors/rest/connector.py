@@ -88,6 +88,35 @@ def first_params(paginator: Paginator | None) -> dict[str, Any]:
     return paginator.first() if isinstance(paginator, LimitOffset | PageNumber) else {}
 
 
+def object_spec(name: str, obj: ObjectDescription) -> ObjectSpec:
+    """The ``ObjectSpec`` (capabilities, keys) an object description amounts to."""
+    caps: set[Capability] = set()
+    for capability in ("list", "get", "create", "update"):
+        if getattr(obj, capability) is not None:
+            caps.add(capability)
+    if obj.incremental:
+        caps.add("incremental")
+    if obj.create:
+        caps.add("batch_create")
+    find_keys = tuple(obj.find) + ((obj.id,) if obj.get and obj.id not in obj.find else ())
+    if find_keys:
+        caps.add("find")
+    return ObjectSpec(
+        name=name,
+        key=obj.id,
+        capabilities=frozenset(caps),
+        find_keys=find_keys,
+        cursor_field=obj.incremental.field if obj.incremental else None,
+        required=obj.required,
+        description=obj.description,
+    )
+
+
+def catalogue(description: Description) -> dict[str, ObjectSpec]:
+    """Every object of ``description`` as an ``ObjectSpec``."""
+    return {name: object_spec(name, o) for name, o in description.objects.items()}
+
+
 @register
 class RestConnector(Connector):
     """A connector built from a declarative description (see the module docstring)."""
@@ -134,7 +163,18 @@ class RestConnector(Connector):
         self.governor: RateGovernor | None = governor
         self.quota_key = config.name or base_url
         self.sleep = sleep
-        self.specs = {name: self._object_spec(name, o) for name, o in self.spec.objects.items()}
+        self.specs = catalogue(self.spec)
+        if self.description is None:
+            # a description from the options: expose its objects where callers look for them
+            setattr(self, "objects", self.specs)  # noqa: B010
+            setattr(self, "quotas", quotas)  # noqa: B010
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass with a built-in ``description`` declares its objects and quotas."""
+        super().__init_subclass__(**kwargs)
+        if cls.description is not None:
+            cls.objects = catalogue(cls.description)
+            cls.quotas = tuple(Quota(**q.model_dump()) for q in cls.description.quotas)
 
     @staticmethod
     def _load(config: ConnectionConfig) -> Description:
@@ -145,28 +185,6 @@ class RestConnector(Connector):
                 ".toml file describing the API (see docs/connectors/rest.md)"
             )
         return load_description(path)
-
-    def _object_spec(self, name: str, obj: ObjectDescription) -> ObjectSpec:
-        caps: set[Capability] = set()
-        for capability in ("list", "get", "create", "update"):
-            if getattr(obj, capability) is not None:
-                caps.add(capability)
-        if obj.incremental:
-            caps.add("incremental")
-        if obj.create:
-            caps.add("batch_create")
-        find_keys = tuple(obj.find) + ((obj.id,) if obj.get and obj.id not in obj.find else ())
-        if find_keys:
-            caps.add("find")
-        return ObjectSpec(
-            name=name,
-            key=obj.id,
-            capabilities=frozenset(caps),
-            find_keys=find_keys,
-            cursor_field=obj.incremental.field if obj.incremental else None,
-            required=obj.required,
-            description=obj.description,
-        )
 
     def object(self, name: str) -> ObjectSpec:
         spec = self.specs.get(name)

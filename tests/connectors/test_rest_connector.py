@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
 from mapwright.connectors.base import ConnectionConfig
-from mapwright.connectors.errors import AuthError
+from mapwright.connectors.errors import AuthError, FatalError
 from mapwright.connectors.rest import (
     DescriptionError,
     RestConnector,
@@ -226,3 +226,34 @@ def test_shipped_shop_description_is_valid() -> None:
 
     description = load_description(DESCRIPTION_FILE)
     assert set(description.objects) == {"categories", "products", "stock", "shipments"}
+
+
+async def test_description_from_the_connection_options_declares_its_objects(
+    tmp_path: Path,
+) -> None:
+    file = tmp_path / "items.yaml"
+    file.write_text(
+        "name: items\nquotas: [{name: minute, limit: 100, per_seconds: 60}]\n"
+        "objects:\n  items: {records: results, list: {path: /changed}}\n",
+        encoding="utf-8",
+    )
+    config = ConnectionConfig(
+        kind="rest", base_url="http://api.test", options={"description": str(file)}
+    )
+    rest = RestConnector(config, transport=httpx.ASGITransport(app=items_api()), governor=None)
+    assert rest.objects["items"].supports("list")
+    assert [q.name for q in rest.quotas] == ["minute"]
+    assert RestConnector.objects == {}
+    assert len((await rest.list("items")).records) == 23
+
+
+def test_a_described_subclass_declares_objects_and_quotas_on_the_class() -> None:
+    from mapwright.connectors.shop import ShopConnector
+
+    assert ShopConnector.objects["products"].find_keys == ("sku", "id")
+    assert [q.limit for q in ShopConnector.quotas] == [600]
+
+
+def test_rest_connection_without_a_description_says_what_to_set() -> None:
+    with pytest.raises(FatalError, match="options.description"):
+        RestConnector(ConnectionConfig(kind="rest", base_url="http://api.test"))
