@@ -1,0 +1,420 @@
+"""Benchmark: the orders flow (BuchhaltungsButler receipts -> Exact sales invoices) end to end.
+
+Run: ``.venv/bin/python bench/flow_sync.py`` (1,000 receipts, a few minutes on 2 cores) or
+``.venv/bin/python bench/flow_sync.py --receipts 50`` for a quick smoke run.
+
+Everything runs in this process: the three sandboxes (real FastAPI apps) behind
+``httpx.ASGITransport``, the real engine and connectors, a SQLite store in a temporary folder.
+Each sandbox transport is wrapped in a counter, so every HTTP call is counted per system and
+per method + path. The sandboxes' and connectors' configured rate limits are raised (and
+printed) because the benchmark measures our overhead, not the waits the limits impose.
+
+Two ratios, measured in the same run:
+
+* **HTTP calls per synced order / the minimum** (goal <= 1.1x). The minimum model is printed
+  with the figures: reading the source and its lookup lists once, one bulk lookup per page
+  per (object, key) and chunk of values, and only the writes the data needs.
+* **Flow throughput / a raw loop** (goal >= 0.5x): the raw loop replays the writes the flow
+  made (taken from its own operation log, ids remapped) through the same Exact connector and
+  transport into a fresh, identically seeded world, with no lookups, ledger or store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import importlib
+import math
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "builtin_mappings"))
+
+from flow_sandboxes import BASES, MODULES, World  # noqa: E402
+from mapwright.connectors.base import ConnectionConfig  # noqa: E402
+from mapwright.connectors.sandbox import SandboxOptions  # noqa: E402
+from mapwright.engine.connections import Connections  # noqa: E402
+from mapwright.engine.flows import FlowCatalog  # noqa: E402
+from mapwright.engine.retry import RetryPolicy  # noqa: E402
+from mapwright.engine.runs import Engine  # noqa: E402
+from mapwright.engine.store import Store  # noqa: E402
+
+TENANT = "acme"
+ITEMS = {"19": "SHIRT-001-S", "7": "SHIRT-001-M", "0": "SHIRT-001-L"}
+HIGH = 10_000_000
+#: sandbox settings (SandboxOptions.extra) that lift the configured rate limits
+SANDBOX_EXTRA: dict[str, dict[str, Any]] = {
+    "exact_online": {"minutely_limit": HIGH, "daily_limit": HIGH, "token_calls_per_day": HIGH},
+    "buchhaltungsbutler": {"rate_limit": HIGH, "batch_interval_seconds": 0.001},
+    "shop": {},
+}
+#: connector settings (ConnectionConfig.options) that lift the client-side pacing
+CONNECTION_OPTIONS: dict[str, dict[str, Any]] = {
+    "exact_online": {"minutely_limit": HIGH, "daily_limit": HIGH},
+    "buchhaltungsbutler": {},
+    "shop": {},
+}
+
+_GUID_KEY = re.compile(r"\(guid'[^']*'\)")
+_NUMBER = re.compile(r"/\d+(?=/|$)")
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Counts each request by method + path (numbers and keys folded) before passing it on."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, counts: Counter[str]):
+        self.inner = inner
+        self.counts = counts
+        self.seconds = 0.0  # time spent inside the sandbox app (and the ASGI transport)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = _NUMBER.sub("/{n}", _GUID_KEY.sub("(…)", request.url.path))
+        self.counts[f"{request.method} {path}"] += 1
+        start = time.perf_counter()
+        try:
+            return await self.inner.handle_async_request(request)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@dataclasses.dataclass
+class Bench:
+    world: World
+    counts: dict[str, Counter[str]]
+    transports: dict[str, CountingTransport]
+
+    def reset(self) -> None:
+        for counter in self.counts.values():
+            counter.clear()
+        for transport in self.transports.values():
+            transport.seconds = 0.0
+
+    def http_seconds(self) -> float:
+        return sum(t.seconds for t in self.transports.values())
+
+    def total(self, system: str) -> int:
+        return sum(self.counts[system].values())
+
+
+def connection(system: str, info: dict[str, Any]) -> ConnectionConfig:
+    """The connection to one sandbox, from what its ``describe`` prints, pacing lifted."""
+    if system == "exact_online":
+        creds = {k: info[k] for k in ("client_id", "client_secret", "refresh_token")}
+    elif system == "buchhaltungsbutler":
+        creds = dict(info["credentials"])
+    else:
+        creds = {"api_key": info["api_key"]}
+    kind = "shop" if system == "shop" else system
+    return ConnectionConfig(
+        kind=kind,
+        base_url=info["base_url"],
+        credentials=creds,
+        name=system,
+        options=dict(CONNECTION_OPTIONS[system]),
+    )
+
+
+def make_world(folder: Path, *, records: int, seed: int) -> Bench:
+    """Like ``flow_sandboxes.build``, with rate limits lifted and counting transports."""
+    apps: dict[str, Any] = {}
+    configs: dict[str, ConnectionConfig] = {}
+    counts: dict[str, Counter[str]] = {}
+    transports: dict[str, CountingTransport] = {}
+    for system, module_name in MODULES.items():
+        module = importlib.import_module(module_name)
+        options = SandboxOptions(seed=seed, records=records, extra=dict(SANDBOX_EXTRA[system]))
+        app = module.create_app(options)
+        apps[system] = app
+        configs[system] = connection(system, module.describe(app, BASES[system]))
+        counts[system] = Counter()
+        transports[system] = CountingTransport(httpx.ASGITransport(app=app), counts[system])
+    store = Store.open(f"sqlite:///{folder / 'store.db'}")
+    engine = Engine(
+        store,
+        catalog=FlowCatalog(store=store),
+        connections=Connections(configs, store=store, transports=dict(transports)),
+        retry=RetryPolicy(base_delay=0.0, max_delay=0.0),
+    )
+    return Bench(World(apps, configs, engine, store), counts, transports)
+
+
+def exact_rows(world: World, table: str) -> list[dict[str, Any]]:
+    return list(world.apps["exact_online"].state.sandbox.store.table(table).values())
+
+
+def bb_rows(world: World, table: str) -> list[dict[str, Any]]:
+    return list(world.apps["buchhaltungsbutler"].state.bb.store.all(table))
+
+
+def _fold(value: Any) -> str:
+    return str(value).strip().casefold()
+
+
+# ---- the minimum ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Minimum:
+    """The fewest HTTP calls the run's data needs, by part (see ``minimum``)."""
+
+    parts: dict[str, int]
+    notes: list[str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.parts.values())
+
+
+def _pages(count: int, size: int) -> int:
+    """List calls to read ``count`` rows at ``size`` per page: a short page ends the list."""
+    return count // size + 1
+
+
+def minimum(
+    before: dict[str, list[dict[str, Any]]],
+    report: Any,
+    *,
+    page_size: int,
+    find_chunk: int,
+    debtor_page: int,
+    bb_counts: dict[str, int],
+) -> Minimum:
+    """The minimum model: fixed reads per run, bulk lookups per page, writes the data needs.
+
+    ``before`` holds Exact's accounts and contacts before the run (to know which customers
+    and contacts must be created); ``bb_counts`` the sizes of BB's lists the flow reads.
+    """
+    parts: Counter[str] = Counter()
+    parts["exact: token refresh + current/Me (once per run)"] = 2
+    parts["bb: receipts list pages"] = _pages(bb_counts["outbound"], page_size)
+    # no documented page maximum: only an empty page proves the end
+    parts["bb: debtors list (whole list once, + empty last page)"] = (
+        math.ceil(bb_counts["debtors"] / debtor_page) + 1
+    )
+    parts["bb: postings list (whole list once, 1000/page)"] = _pages(bb_counts["postings"], 1000)
+    emails = {_fold(a.get("Email")) for a in before["accounts"] if a.get("Email")}
+    contact_emails = {_fold(c.get("Email")) for c in before["contacts"] if c.get("Email")}
+    new_accounts: set[str] = set()
+    new_contacts: set[str] = set()
+    updated_accounts: set[str] = set()
+    records = list(report.records)
+    for start in range(0, len(records), page_size):
+        keys: dict[str, set[str]] = {}
+        item_lookup = False
+        for rec in records[start : start + page_size]:
+            if rec.outcome != "sent" or not rec.plan:
+                continue
+            item_lookup = True
+            for op in rec.plan.get("operations", []):
+                pair = op.get("match") or op.get("unless_exists") or {}
+                for key, value in pair.items():
+                    if isinstance(value, dict):
+                        continue  # a reference to another write: nothing to look up
+                    keys.setdefault(f"{op['target']}.{key}", set()).add(_fold(value))
+                    if op["target"] == "exact_online.accounts" and _fold(value) not in emails:
+                        new_accounts.add(_fold(value))
+                    if op["target"] == "exact_online.contacts" and (
+                        _fold(value) not in contact_emails
+                    ):
+                        new_contacts.add(_fold(value))
+            for log in rec.operations:
+                if log.get("target") == "exact_online.accounts" and log["action"] == "updated":
+                    updated_accounts.add(str(log.get("target_id")))
+        for name, values in keys.items():
+            parts[f"exact: bulk lookups {name} ({find_chunk} values/call)"] += math.ceil(
+                len(values) / find_chunk
+            )
+        parts["exact: bulk lookup of items by Code (one per page)"] += int(item_lookup)
+    sent = sum(1 for r in records if r.outcome == "sent")
+    parts["exact: create sales invoice (one per synced order)"] = sent
+    parts["exact: create account (new customers only)"] = len(new_accounts)
+    parts["exact: create contact (new contact persons only)"] = len(new_contacts)
+    parts["exact: update account (changed customers, once each)"] = len(updated_accounts)
+    notes = [
+        f"pages of {page_size} receipts (BB's documented maximum 500)",
+        f"Exact bulk lookups: {find_chunk} values per $filter (the connector's find_chunk; "
+        "keeps the URL short)",
+        "BB debtors and postings have no bulk filter the flow can use: reading each list "
+        "once per run is the minimum",
+        "writes: every synced order needs its sales invoice; accounts/contacts only when not "
+        "in Exact before the run; updates once per existing customer whose fields changed",
+    ]
+    return Minimum(dict(parts), notes)
+
+
+# ---- the raw loop --------------------------------------------------------------------------
+
+
+def _swap(value: Any, ids: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return ids.get(value, value)
+    if isinstance(value, dict):
+        return {k: _swap(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_swap(v, ids) for v in value]
+    return value
+
+
+def captured_writes(report: Any) -> list[tuple[str, str, Any, dict[str, Any]]]:
+    """The writes the flow sent, in order: (action, object, old id, request body)."""
+    writes = []
+    for rec in report.records:
+        if rec.outcome != "sent":
+            continue
+        for log in rec.operations:
+            if log["action"] in ("created", "updated"):
+                obj = log["target"].split(".", 1)[1]
+                writes.append((log["action"], obj, log.get("target_id"), log["request"]))
+    return writes
+
+
+async def raw_loop(
+    bench: Bench, writes: list[tuple[str, str, Any, dict[str, Any]]]
+) -> tuple[float, float, int]:
+    """Send the captured writes straight through the Exact connector; returns the seconds
+    for the customer writes, the seconds for the invoices, and the invoices created."""
+    connector = bench.world.engine.connections.build(TENANT, "exact_online")
+    ids: dict[str, str] = {}
+    try:
+        await connector.division()  # token + current/Me, as the flow's first call does
+        start = time.perf_counter()
+        for action, obj, old_id, body in writes:
+            if obj in ("sales_invoices",):
+                continue
+            if action == "created":
+                made = await connector.create(obj, _swap(body, ids))
+                ids[str(old_id)] = str(made["ID"])
+            else:
+                await connector.update(obj, ids.get(str(old_id), old_id), _swap(body, ids))
+        customers = time.perf_counter() - start
+        start = time.perf_counter()
+        invoices = 0
+        for action, obj, _old_id, body in writes:
+            if obj == "sales_invoices" and action == "created":
+                await connector.create(obj, _swap(body, ids))
+                invoices += 1
+        return customers, time.perf_counter() - start, invoices
+    finally:
+        await connector.aclose()
+
+
+# ---- main ----------------------------------------------------------------------------------
+
+
+def print_counts(bench: Bench, title: str) -> None:
+    print(title)
+    for system, counter in bench.counts.items():
+        if not counter:
+            continue
+        print(f"  {system}: {sum(counter.values())} calls")
+        for key, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])):
+            print(f"    {n:>6}  {key}")
+
+
+async def run(args: argparse.Namespace) -> None:
+    print(f"sandboxes: records={args.receipts} (BB: that many debtors and outbound receipts, ")
+    print(f"  half as many inbound), seed={args.seed}, page size {args.page_size}")
+    print("rate limits lifted (the benchmark measures our overhead, not configured waits):")
+    for system in ("exact_online", "buchhaltungsbutler"):
+        print(f"  {system}: sandbox extra {SANDBOX_EXTRA[system]}")
+        print(f"  {system}: connection options {CONNECTION_OPTIONS[system]}")
+    print("  buchhaltungsbutler connector: its pacer (100 calls/min) is not configurable;")
+    print("  it does not bind while a run makes fewer than 100 BB calls (see the counts)")
+    with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as two:
+        start = time.perf_counter()
+        bench = make_world(Path(one), records=args.receipts, seed=args.seed)
+        print(f"seeding: {time.perf_counter() - start:.1f} s\n")
+        world = bench.world
+        before = {
+            "accounts": exact_rows(world, "crm/Accounts"),
+            "contacts": exact_rows(world, "crm/Contacts"),
+        }
+        receipts = bb_rows(world, "receipts")
+        bb_counts = {
+            "outbound": sum(1 for r in receipts if r.get("type") == "invoice outbound"),
+            "debtors": len(bb_rows(world, "debtors")),
+            "postings": len(bb_rows(world, "postings")),
+        }
+        start = time.perf_counter()
+        world.engine.catalog.get(TENANT, "orders").compile()
+        print(f"first compile of orders.map in this process: {time.perf_counter() - start:.2f} s")
+        print("  (one-off: builds the parser; kept out of the timed run)")
+        bench.reset()
+        start = time.perf_counter()
+        report = await world.engine.run_flow(
+            TENANT, "orders", settings={"items_by_vat": ITEMS}, page_size=args.page_size
+        )
+        flow_seconds = time.perf_counter() - start
+        flow_http = bench.http_seconds()
+        outcomes = Counter(r.outcome for r in report.records)
+        sent = outcomes["sent"]
+        print(f"flow run: {len(report.records)} receipts, outcomes {dict(outcomes)}")
+        print_counts(bench, "HTTP calls of the flow run:")
+        flow_calls = bench.total("exact_online") + bench.total("buchhaltungsbutler")
+        minimum_calls = minimum(
+            before,
+            report,
+            page_size=args.page_size,
+            find_chunk=int(world.configs["exact_online"].options.get("find_chunk", 25)),
+            debtor_page=500,
+            bb_counts=bb_counts,
+        )
+        await world.close()
+
+        writes = captured_writes(report)
+        fresh = make_world(Path(two), records=args.receipts, seed=args.seed)
+        fresh.reset()
+        customers_s, invoices_s, invoices = await raw_loop(fresh, writes)
+        raw_http = fresh.http_seconds()
+        await fresh.world.close()
+
+    if not sent:
+        print("no order was synced; nothing to compare")
+        return
+    print("\nminimum model (HTTP calls the data needs):")
+    for note in minimum_calls.notes:
+        print(f"  - {note}")
+    for name, n in minimum_calls.parts.items():
+        print(f"    {n:>6}  {name}")
+    print(f"    {minimum_calls.total:>6}  total")
+    actual_per, min_per = flow_calls / sent, minimum_calls.total / sent
+    print("\nHTTP calls per synced order")
+    print(f"  flow run            {flow_calls:>7} calls  {actual_per:6.2f} per order")
+    print(f"  minimum             {minimum_calls.total:>7} calls  {min_per:6.2f} per order")
+    print(f"  ratio actual/min    {actual_per / min_per:6.2f}x   (goal <= 1.1x)")
+
+    flow_rate = sent / flow_seconds
+    raw_all = sent / (customers_s + invoices_s)
+    raw_invoices = invoices / invoices_s if invoices_s else float("nan")
+    print("\nthroughput (synced orders per second)")
+    print(f"  flow run (BB reads, lookups, ledger, store, writes)  {flow_rate:8.1f}/s")
+    print(f"  raw loop, same writes (customers + invoices)         {raw_all:8.1f}/s")
+    print(f"  raw loop, invoices only (customers made beforehand)   {raw_invoices:8.1f}/s")
+    print(f"  time inside the sandboxes: flow {flow_http:.2f} of {flow_seconds:.2f} s, ", end="")
+    print(f"raw loop {raw_http:.2f} of {customers_s + invoices_s:.2f} s")
+    print(f"  ratio flow/raw (same writes)     {flow_rate / raw_all:5.2f}x   (goal >= 0.5x)")
+    print(f"  ratio flow/raw (invoices only)   {flow_rate / raw_invoices:5.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--receipts", type=int, default=1000, help="BB sandbox records")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--page-size", type=int, default=500, help="receipts per page (max 500)")
+    args = parser.parse_args()
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
