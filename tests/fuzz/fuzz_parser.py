@@ -87,7 +87,7 @@ class _Maker:
         return options[self.p.ConsumeIntInRange(0, len(options) - 1)]
 
     def expr(self, depth: int = 0) -> str:
-        if depth > 4 or self.p.remaining_bytes() < 2:
+        if depth > 3 or self.p.remaining_bytes() < 2:
             return self.pick(ATOMS)
         kind = self.p.ConsumeIntInRange(0, 15)
         e = lambda: self.expr(depth + 1)  # noqa: E731
@@ -153,7 +153,7 @@ def from_choices(data: bytes) -> str:
     """A script whose statements and expressions are chosen by the input bytes."""
     maker = _Maker(atheris.FuzzedDataProvider(data))
     lines = [HEADER]
-    while maker.p.remaining_bytes() > 1 and len(lines) < 12:
+    while maker.p.remaining_bytes() > 1 and sum(map(len, lines)) < 700:
         lines.append(maker.statement())
     return "\n".join(lines) + "\n"
 
