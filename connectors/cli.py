@@ -12,7 +12,7 @@ import json
 import logging
 import socket
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -41,6 +41,26 @@ def parse_error_rates(values: list[str]) -> dict[int, float]:
     return rates
 
 
+def parse_settings(values: list[str]) -> dict[str, Any]:
+    """``["rate_limit=60", "api_key=abc"]`` -> ``{"rate_limit": 60, "api_key": "abc"}``.
+
+    Values are read as JSON where they parse (numbers, true/false), else kept as text.
+    """
+    settings: dict[str, Any] = {}
+    for value in values:
+        name, sep, raw = value.partition("=")
+        if not sep or not name:
+            raise typer.BadParameter(
+                f"{value!r} is not NAME=VALUE, e.g. --setting rate_limit=60",
+                param_hint="--setting",
+            )
+        try:
+            settings[name] = json.loads(raw)
+        except ValueError:
+            settings[name] = raw
+    return settings
+
+
 class _InjectedFaultFilter(logging.Filter):
     """Keep uvicorn's log free of tracebacks for faults we injected on purpose."""
 
@@ -67,6 +87,10 @@ def sandbox(
     timeout_after_commit: Annotated[
         float, typer.Option(help="Lose write responses after commit with probability P.")
     ] = 0.0,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(help="NAME=VALUE: a sandbox setting (SandboxOptions.extra), repeatable."),
+    ] = None,
 ) -> None:
     """Run a sandbox server; prints one JSON line with its base URL and credentials."""
     try:
@@ -80,11 +104,17 @@ def sandbox(
         drop_rate=drop_rate,
         timeout_after_commit_rate=timeout_after_commit,
     )
-    options = SandboxOptions(seed=seed, records=records, data_file=data, faults=faults)
+    options = SandboxOptions(
+        seed=seed,
+        records=records,
+        data_file=data,
+        faults=faults,
+        extra=parse_settings(setting or []),
+    )
     try:
         app = module.create_app(options)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+    except (ValueError, TypeError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--setting") from None
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
