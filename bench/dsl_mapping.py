@@ -156,7 +156,7 @@ def order_by_hand(r: dict[str, Any], accounts: dict[str, list[dict[str, Any]]]) 
     """The same order mapping written directly in Python (reusing the same helpers)."""
     from mapwright.dsl.functions.registry import REGISTRY as F
 
-    email = r.get("Email")
+    email = str(r.get("Email"))
     found = accounts.get(email, [])
     customer = found[0] if found else {}
     addr = r.get("DeliveryAddress") or {}

@@ -26,7 +26,7 @@ from mapwright.dsl.errors import (
 from mapwright.dsl.jmes import pick
 from mapwright.dsl.plan import Lookup, Operation, Outcome, Ref
 from mapwright.dsl.resolver import LookupPending, MemoryResolver, Resolver
-from mapwright.dsl.script import Script, ScriptTest
+from mapwright.dsl.script import Loader, Script, ScriptTest
 from mapwright.dsl.script import compile as _compile
 from mapwright.dsl.script import lint as _lint
 from mapwright.dsl.settings import SettingsError, SettingSpec
@@ -54,12 +54,12 @@ class Diagnostic:
         }
 
 
-def compile(source: str, *, name: str | None = None, loader=None) -> Script:  # type: ignore[no-untyped-def]  # noqa: A001
+def compile(source: str, *, name: str | None = None, loader: Loader | None = None) -> Script:  # noqa: A001
     """Compile ``source`` once (cached by hash); see ``Script.run``."""
     return _compile(source, name=name, loader=loader)
 
 
-def lint(source: str, *, name: str | None = None, loader=None) -> list[Diagnostic]:  # type: ignore[no-untyped-def]
+def lint(source: str, *, name: str | None = None, loader: Loader | None = None) -> list[Diagnostic]:
     """All problems of ``source`` with positions; empty when the script is fine."""
     result = []
     for err in _lint(source, name=name, loader=loader):

@@ -297,7 +297,8 @@ def _syntax_error(
         message = f"unexpected {found}"
         expected = sorted({_describe_terminal(t) for t in exc.expected if not t.startswith("_")})
     elif isinstance(exc, UnexpectedCharacters):
-        ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
+        pos = exc.pos_in_stream or 0
+        ch = text[pos] if pos < len(text) else "?"
         message = f"the character '{ch}' is not allowed here"
         if ch == "'":
             message += '; write text in double quotes ("...")'

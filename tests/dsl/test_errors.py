@@ -79,7 +79,7 @@ def test_runtime_error_in_an_operation_names_the_operation() -> None:
 
 def test_non_object_record_is_refused_clearly() -> None:
     with pytest.raises(dsl.MappingRuntimeError, match="JSON object"):
-        dsl.compile("A <- 1").run([1, 2])  # type: ignore[arg-type]
+        dsl.compile("A <- 1").run([1, 2])
 
 
 def test_lint_of_a_clean_script_is_empty() -> None:

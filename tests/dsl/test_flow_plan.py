@@ -32,7 +32,7 @@ create exact_online.sales_invoices as invoice unless exists YourRef = number {
 }
 """
 
-DEBTORS = [
+DEBTORS: list[dict[str, object]] = [
     {
         "postingaccount_number": 10001,
         "name": "Müller GmbH",
@@ -41,11 +41,17 @@ DEBTORS = [
         "phone": "+49",
     }
 ]
-ITEMS = [{"Code": "SKU-1", "ID": "guid-1"}, {"Code": "SKU-2", "ID": "guid-2"}]
+ITEMS: list[dict[str, object]] = [
+    {"Code": "SKU-1", "ID": "guid-1"},
+    {"Code": "SKU-2", "ID": "guid-2"},
+]
 
 
 def resolver(**extra: list[dict[str, object]]) -> MemoryResolver:
-    tables = {"buchhaltungsbutler.debtors": DEBTORS, "exact_online.items": ITEMS}
+    tables: dict[str, list[dict[str, object]]] = {
+        "buchhaltungsbutler.debtors": DEBTORS,
+        "exact_online.items": ITEMS,
+    }
     tables.update(extra)
     return MemoryResolver(tables)
 

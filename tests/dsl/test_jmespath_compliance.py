@@ -14,7 +14,7 @@ DATA = Path(__file__).parent / "data" / "jmespath"
 
 
 def _cases() -> list[tuple[str, object, dict[str, object]]]:
-    cases = []
+    cases: list[tuple[str, object, dict[str, object]]] = []
     for path in sorted(DATA.glob("*.json")):
         for group in json.loads(path.read_text("utf-8")):
             for index, case in enumerate(group["cases"]):
