@@ -56,8 +56,14 @@ class LinkHeader(Paginator):
 class LimitOffset(Paginator):
     """``limit``/``offset`` in params or body; stops when a page comes back short."""
 
-    def __init__(self, limit: int, *, limit_name: str = "limit", offset_name: str = "offset",
-                 in_body: bool = False):
+    def __init__(
+        self,
+        limit: int,
+        *,
+        limit_name: str = "limit",
+        offset_name: str = "offset",
+        in_body: bool = False,
+    ):
         self.limit = limit
         self.limit_name = limit_name
         self.offset_name = offset_name
@@ -81,8 +87,9 @@ class LimitOffset(Paginator):
 class PageNumber(Paginator):
     """``page=1,2,3...``; stops on a short or empty page."""
 
-    def __init__(self, size: int, *, page_name: str = "page", size_name: str = "per_page",
-                 start: int = 1):
+    def __init__(
+        self, size: int, *, page_name: str = "page", size_name: str = "per_page", start: int = 1
+    ):
         self.size = size
         self.page_name = page_name
         self.size_name = size_name
@@ -120,3 +127,22 @@ class CursorField(Paginator):
         params = dict(current.params or {})
         params[self.param] = value
         return NextPage(params=params)
+
+
+class BodyNextLink(Paginator):
+    """A full next-page URL inside the body at a dotted path (``links.next``), or at one key
+    when the path starts with ``@`` (``@odata.nextLink``, OData v4); relative URLs are
+    resolved against the response URL."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def next_page(
+        self, response: httpx.Response, records: list[Any], current: NextPage
+    ) -> NextPage | None:
+        value: Any = response.json()
+        for part in self.path.split(".") if not self.path.startswith("@") else [self.path]:
+            value = value.get(part) if isinstance(value, dict) else None
+        if not isinstance(value, str) or not value:
+            return None
+        return NextPage(url=str(response.url.join(value)))

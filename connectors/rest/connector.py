@@ -42,6 +42,7 @@ from mapwright.connectors.errors import (
 )
 from mapwright.connectors.http import Sleep, classify_status, make_client, send_with_retry
 from mapwright.connectors.paging import (
+    BodyNextLink,
     CursorField,
     LimitOffset,
     LinkHeader,
@@ -81,6 +82,8 @@ def paginator_for(paging: Paging, size: int | None = None) -> Paginator | None:
         return LinkHeader()
     if paging.style == "odata":
         return ODataNextLink()
+    if paging.style == "next_link":
+        return BodyNextLink(paging.next_path or "")
     return None
 
 

@@ -25,7 +25,9 @@ from mapwright.connectors.errors import FatalError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
-PagingStyle = Literal["none", "limit_offset", "page_number", "cursor", "link_header", "odata"]
+PagingStyle = Literal[
+    "none", "limit_offset", "page_number", "cursor", "link_header", "odata", "next_link"
+]
 ErrorClass = Literal["fatal", "retriable", "skippable"]
 
 
@@ -81,11 +83,14 @@ class Paging(Strict):
     start: int = 1
     cursor_path: str | None = None
     cursor_param: str = "cursor"
+    next_path: str | None = None
 
     @model_validator(mode="after")
     def _cursor_needs_path(self) -> Paging:
         if self.style == "cursor" and not self.cursor_path:
             raise ValueError("paging style 'cursor' needs cursor_path (e.g. meta.next_cursor)")
+        if self.style == "next_link" and not self.next_path:
+            raise ValueError("paging style 'next_link' needs next_path (e.g. links.next)")
         return self
 
 

@@ -65,6 +65,13 @@ def items_api() -> FastAPI:
             body["__next"] = str(request.url.replace_query_params(skip=skip + 10))
         return {"d": body}
 
+    @app.get("/nextlink")
+    async def nextlink(skip: int = 0) -> dict[str, Any]:
+        body: dict[str, Any] = {"value": window(skip, 10)}
+        if skip + 10 < len(ITEMS):
+            body["@odata.nextLink"] = f"nextlink?skip={skip + 10}"
+        return body
+
     @app.get("/changed")
     async def changed(since: str = "") -> dict[str, Any]:
         return {"results": [i for i in ITEMS if i["changed"] >= since]}
@@ -112,6 +119,11 @@ STYLES = {
         "paging": {"style": "link_header"},
     },
     "odata": {"records": "d.results", "list": {"path": "/odata"}, "paging": {"style": "odata"}},
+    "next_link": {
+        "records": "value",
+        "list": {"path": "/nextlink"},
+        "paging": {"style": "next_link", "next_path": "@odata.nextLink"},
+    },
 }
 
 
