@@ -153,3 +153,12 @@ def test_two_files_for_one_object_is_an_error(tmp_path: Path) -> None:
 def test_object_names_cannot_leave_the_folder(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedObject, match="not a valid file object name"):
         connector(tmp_path).object("../secrets")
+
+
+async def test_list_filters_keep_equal_records_and_the_cursor_still_advances(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "orders.csv").write_text("id,status\n1,open\n2,paid\n3,open\n")
+    page = await connector(tmp_path).list("orders", filters={"status": "open"}, page_size=2)
+    assert [r["id"] for r in page.records] == ["1"]
+    assert (page.cursor, page.has_more) == ("2", True)
