@@ -49,13 +49,17 @@ class ObjectSpec:
 
 @dataclass(frozen=True)
 class Quota:
-    """A documented limit: ``limit`` calls per ``per_seconds`` within ``scope``."""
+    """A documented limit: ``limit`` calls per ``per_seconds`` within ``scope``.
+
+    ``endpoints``: the quota counts only calls to these endpoints (paths); empty = every call.
+    """
 
     name: str
     limit: int
     per_seconds: float
     scope: str
     note: str = ""
+    endpoints: tuple[str, ...] = ()
 
 
 @dataclass

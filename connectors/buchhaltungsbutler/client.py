@@ -116,13 +116,7 @@ class BuchhaltungsButler(Connector):
         self.wall_clock: Clock = wall_clock or time.time
 
         def make() -> Pacer:
-            return Pacer(
-                bb.QUOTAS,
-                general=("requests",),
-                by_endpoint=bb.ENDPOINT_QUOTAS,
-                clock=clock or time.monotonic,
-                sleep=self.sleep,
-            )
+            return Pacer(bb.QUOTAS, clock=clock or time.monotonic, sleep=self.sleep)
 
         # one count per customer account in the process; an injected clock gets its own
         if pacer is None:

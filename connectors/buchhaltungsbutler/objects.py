@@ -247,14 +247,7 @@ UNSUPPORTED: dict[str, str] = {
 
 QUOTAS: tuple[Quota, ...] = (
     Quota("requests", 100, 60.0, "customer", "all endpoints, per api_key (BB docs)"),
-    Quota("receipts-upload", 10, 60.0, "customer", "/receipts/upload (SPEC)"),
-    Quota("receipts-batch", 1, 5.0, "customer", "/receipts/addBatch (SPEC)"),
-    Quota("transactions-batch", 1, 5.0, "customer", "/transactions/addBatch (SPEC)"),
+    Quota("receipts-upload", 10, 60.0, "customer", "SPEC", endpoints=("/receipts/upload",)),
+    Quota("receipts-batch", 1, 5.0, "customer", "SPEC", endpoints=("/receipts/addBatch",)),
+    Quota("transactions-batch", 1, 5.0, "customer", "SPEC", endpoints=("/transactions/addBatch",)),
 )
-
-#: endpoint -> quota names besides the general one
-ENDPOINT_QUOTAS: dict[str, tuple[str, ...]] = {
-    "/receipts/upload": ("receipts-upload",),
-    "/receipts/addBatch": ("receipts-batch",),
-    "/transactions/addBatch": ("transactions-batch",),
-}

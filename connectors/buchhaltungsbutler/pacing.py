@@ -9,9 +9,9 @@ calls in any ``per_seconds`` span), then stamps the call in all of them at once.
 stamping happen without an ``await`` in between, so concurrent tasks cannot overshoot.
 
 Why not ``connectors.quota.RateGovernor``: a governor applies *every* quota it holds to every
-call, while BB's upload and batch quotas hold only for their endpoints; waiting in two
-governors one after the other would stamp the first one too early. Clock and sleep are
-injectable so tests run on a fake clock.
+call, while BB's upload and batch quotas hold only for their endpoints (``Quota.endpoints``);
+waiting in two governors one after the other would stamp the first one too early. Clock and
+sleep are injectable so tests run on a fake clock.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import asyncio
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 
 from mapwright.connectors.base import Quota
 
@@ -29,23 +29,19 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class Pacer:
-    """Sliding-window limits per key; ``general`` quotas apply to every endpoint."""
+    """Sliding-window limits per key; a quota without ``endpoints`` applies to every call."""
 
     def __init__(
         self,
         quotas: Iterable[Quota],
         *,
-        general: Iterable[str],
-        by_endpoint: Mapping[str, Iterable[str]],
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ):
         self.quotas = {quota.name: quota for quota in quotas}
-        self.general = tuple(general)
-        self.by_endpoint = {path: tuple(names) for path, names in by_endpoint.items()}
-        for name in (*self.general, *(n for ns in self.by_endpoint.values() for n in ns)):
-            if name not in self.quotas:
-                raise ValueError(f"pacer names unknown quota {name!r}")
+        for quota in self.quotas.values():
+            if quota.limit < 1 or quota.per_seconds <= 0:
+                raise ValueError(f"quota {quota.name!r} needs limit >= 1 and per_seconds > 0")
         self.clock = clock
         self.sleep = sleep
         self._calls: dict[tuple[str, str], deque[float]] = {}
@@ -53,8 +49,8 @@ class Pacer:
         self._lock = threading.Lock()
 
     def applicable(self, endpoint: str) -> tuple[Quota, ...]:
-        names = (*self.general, *self.by_endpoint.get(endpoint, ()))
-        return tuple(self.quotas[name] for name in names)
+        """The quotas a call to ``endpoint`` counts against."""
+        return tuple(q for q in self.quotas.values() if not q.endpoints or endpoint in q.endpoints)
 
     async def acquire(self, key: str, endpoint: str) -> None:
         """Wait until a call to ``endpoint`` for ``key`` fits every applicable quota."""
