@@ -105,3 +105,30 @@ def test_cursor_is_stored_per_tenant_and_flow(store: Store) -> None:
     store.commit_cursor("other", "orders", "5", "run-3")
     assert store.cursor("acme", "orders") == "23"
     assert store.cursor("other", "orders") == "5"
+
+
+def test_racing_starts_give_the_lock_to_exactly_one(store_url: str, store: Store) -> None:
+    import threading
+
+    stores = [Store.open(store_url, run_migrations=False) for _ in range(6)]
+    barrier = threading.Barrier(len(stores))
+    won: list[str] = []
+    refused: list[str] = []
+
+    def contend(index: int) -> None:
+        barrier.wait()
+        try:
+            RunLock(stores[index]).acquire("acme", "orders", f"run-{index}")
+            won.append(f"run-{index}")
+        except RunRefused:
+            refused.append(f"run-{index}")
+
+    threads = [threading.Thread(target=contend, args=(i,)) for i in range(len(stores))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for other in stores:
+        other.close()
+    assert len(won) == 1 and len(refused) == len(stores) - 1
+    assert RunLock(store).holder("acme", "orders").run_id == won[0]  # type: ignore[union-attr]
