@@ -168,10 +168,13 @@ def create_app(
         responses={
             401: {"model": errors.Problem, "description": "no or unknown API key"},
             403: {"model": errors.Problem, "description": "the key's scope is too small"},
+            404: {"model": errors.Problem, "description": "no such object for this tenant"},
+            409: {"model": errors.Problem, "description": "conflicts with the current state"},
             413: {"model": errors.Problem, "description": "request body too large"},
             422: {"model": errors.Problem, "description": "invalid input, with field paths"},
         },
     )
+    app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
     app.state.services = services
     errors.install(app)
     for module in (
@@ -189,6 +192,31 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(AccessLog, services=services)
     return app
+
+
+def problem_openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document with every error answer typed as ``application/problem+json``."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+    )
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for code, response in operation.get("responses", {}).items():
+                if code[0] in "45":
+                    response["content"] = {errors.PROBLEM: {"schema": problem_ref}}
+    components = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    app.openapi_schema = schema
+    return schema
 
 
 def services_of(app: Any) -> Services:

@@ -132,6 +132,16 @@ def mapping_errors(exc: MappingError) -> list[tuple[str, str]]:
     return out
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of this path answers (one path may have several routes)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into problem answers."""
 
@@ -146,11 +156,18 @@ def install(app: FastAPI) -> None:
         return problem(422, f"the request is not valid ({first})", errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 404 and detail == "Not Found":
             detail = "no such endpoint; see /docs for the API"
-        return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            return problem(422, "the body is not valid JSON (UTF-8)", [("body", "not valid JSON")])
+        if exc.status_code == 405:
+            allowed = _allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.method} is not allowed here; use {', '.join(allowed)}"
+        return problem(exc.status_code, detail, headers=headers or None)
 
     @app.exception_handler(FlowNotFound)
     async def _flow_missing(_: Request, exc: FlowNotFound) -> JSONResponse:

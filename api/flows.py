@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from mapwright import dsl
 from mapwright.api import schema as t
 from mapwright.api.errors import ApiError, mapping_errors, not_found
-from mapwright.api.responses import exact
+from mapwright.api.responses import exact, utc_row
 from mapwright.api.services import Services
 from mapwright.dsl import jsonio
 from mapwright.engine import schema as e
@@ -110,7 +110,7 @@ def versions(services: Services, tenant: str, name: str) -> list[dict[str, Any]]
             .where((t.flow_versions.c.tenant == tenant) & (t.flow_versions.c.flow == name))
             .order_by(t.flow_versions.c.version)
         ).mappings()
-        return [dict(row) for row in rows]
+        return [utc_row(dict(row)) for row in rows]
 
 
 def version(services: Services, tenant: str, name: str, number: int) -> dict[str, Any]:

@@ -9,8 +9,9 @@ shortest text form (``19.99`` stays ``19.99``), so scripts see the numbers that 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path
 from fastapi.responses import JSONResponse
 from mapwright.dsl import jsonio
 
@@ -30,3 +31,16 @@ def exact(value: Any) -> Any:
     if isinstance(value, list):
         return [exact(v) for v in value]
     return value
+
+
+def utc_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with every timestamp as aware UTC (SQLite hands them back without a zone)."""
+    import datetime as dt
+
+    from mapwright.engine.store import as_utc
+
+    return {k: as_utc(v) if isinstance(v, dt.datetime) else v for k, v in row.items()}
+
+
+#: a numeric id in a path: positive and small enough for every database
+Id = Annotated[int, Path(ge=1, le=2**53)]

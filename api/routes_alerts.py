@@ -13,6 +13,7 @@ from mapwright.api import schema as t
 from mapwright.api.auth import Editor, Viewer
 from mapwright.api.errors import not_found
 from mapwright.api.flows import get_flow
+from mapwright.api.responses import Id, utc_row
 from mapwright.api.services import Services
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -110,8 +111,10 @@ async def list_channels(name: str, request: Request, principal: Viewer) -> list[
     return [_channel_out(services, row) for row in services.alerts.channels(principal.tenant, name)]
 
 
-@router.delete("/{channel_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a channel")
-async def remove_channel(name: str, channel_id: int, request: Request, principal: Editor) -> None:
+@router.delete(
+    "/{channel_id:int}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a channel"
+)
+async def remove_channel(name: str, channel_id: Id, request: Request, principal: Editor) -> None:
     services = _services(request)
     with services.db.begin() as c:
         done = c.execute(
@@ -140,7 +143,8 @@ async def events(
             .limit(limit)
         ).mappings()
         return [
-            EventOut(**{k: v for k, v in row.items() if k in EventOut.model_fields}) for row in rows
+            EventOut(**{k: v for k, v in utc_row(dict(row)).items() if k in EventOut.model_fields})
+            for row in rows
         ]
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, status
 from mapwright.api import flows as f
 from mapwright.api.auth import Editor, Viewer
 from mapwright.api.errors import ApiError
+from mapwright.api.responses import Id
 from mapwright.api.schedule import Schedule, next_run
 from mapwright.api.services import Services
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -268,11 +269,11 @@ async def list_versions(name: str, request: Request, principal: Viewer) -> list[
 
 
 @router.get(
-    "/flows/{name}/versions/{a}/diff/{b}",
+    "/flows/{name}/versions/{a:int}/diff/{b:int}",
     response_model=DiffOut,
     summary="What changed between two versions",
 )
-async def diff_versions(name: str, a: int, b: int, request: Request, principal: Viewer) -> DiffOut:
+async def diff_versions(name: str, a: Id, b: Id, request: Request, principal: Viewer) -> DiffOut:
     services = _services(request)
     f.get_flow(services, principal.tenant, name)
     old = f.version(services, principal.tenant, name, a)
@@ -281,9 +282,11 @@ async def diff_versions(name: str, a: int, b: int, request: Request, principal: 
 
 
 @router.post(
-    "/flows/{name}/versions/{number}/restore", response_model=FlowOut, summary="Restore a version"
+    "/flows/{name}/versions/{number:int}/restore",
+    response_model=FlowOut,
+    summary="Restore a version",
 )
-async def restore(name: str, number: int, request: Request, principal: Editor) -> FlowOut:
+async def restore(name: str, number: Id, request: Request, principal: Editor) -> FlowOut:
     services = _services(request)
     current = f.get_flow(services, principal.tenant, name)
     old = f.version(services, principal.tenant, name, number)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Header, Query, Request, Response, status
@@ -22,7 +22,7 @@ from mapwright.api.auth import Principal, Runner, Viewer
 from mapwright.api.errors import ApiError, not_found
 from mapwright.api.flows import get_flow
 from mapwright.api.privacy import redact, redaction_paths
-from mapwright.api.responses import ExactJSON, exact
+from mapwright.api.responses import ExactJSON, Id, exact
 from mapwright.api.services import TERMINAL, Services
 from mapwright.dsl import jsonio
 from mapwright.engine.errors import RunNotFound
@@ -81,7 +81,7 @@ class ParkedEdit(Strict):
 
 
 class ReplayIn(Strict):
-    ids: list[int] = Field(min_length=1, max_length=10_000)
+    ids: list[Annotated[int, Field(ge=1, le=2**53)]] = Field(min_length=1, max_length=10_000)
     dry_run: bool = False
     forget_pending: bool = False
     wait_seconds: float = Field(default=0, ge=0, le=300)
@@ -310,13 +310,13 @@ async def parked(
 
 
 @router.put(
-    "/parked/{record_id}",
+    "/parked/{record_id:int}",
     response_model=RecordOut,
     response_class=ExactJSON,
     summary="Fix a parked record's source before replaying it",
 )
 async def edit_parked(
-    record_id: int, body: ParkedEdit, request: Request, principal: Runner
+    record_id: Id, body: ParkedEdit, request: Request, principal: Runner
 ) -> ExactJSON:
     services = _services(request)
     row = _record(services, principal, record_id)
@@ -375,14 +375,14 @@ async def replay(body: ReplayIn, request: Request, principal: Runner) -> ExactJS
 
 
 @router.post(
-    "/parked/{record_id}/replay",
+    "/parked/{record_id:int}/replay",
     response_model=ReplayOut,
     response_class=ExactJSON,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Replay one parked record",
 )
 async def replay_one(
-    record_id: int,
+    record_id: Id,
     request: Request,
     principal: Runner,
     wait_seconds: float = Query(0, ge=0, le=300),

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request, status
 from mapwright.api import schema as t
 from mapwright.api.auth import Admin, Principal, Scope, Viewer, issue_key
 from mapwright.api.errors import not_found
+from mapwright.api.responses import utc_row
 from mapwright.api.services import Services
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -84,7 +85,7 @@ def _keys(services: Services, tenant: str) -> list[dict[str, Any]]:
             .where(t.api_keys.c.tenant == tenant)
             .order_by(t.api_keys.c.created_at)
         ).mappings()
-        return [dict(row) for row in rows]
+        return [utc_row(dict(row)) for row in rows]
 
 
 @router.get("/keys", response_model=list[KeyOut], summary="The tenant's API keys (no secrets)")
@@ -141,7 +142,7 @@ async def audit(
         query = query.where(t.audit_log.c.target == target)
     query = query.order_by(t.audit_log.c.id.desc()).limit(limit)
     with services.db.begin() as c:
-        return [AuditOut(**row) for row in c.execute(query).mappings()]
+        return [AuditOut(**utc_row(dict(row))) for row in c.execute(query).mappings()]
 
 
 def principal_of(request: Request) -> Principal:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from mapwright import dsl
 from mapwright.api import schema as t
 from mapwright.api.errors import ApiError, mapping_errors, not_found
+from mapwright.api.responses import utc_row
 from mapwright.api.services import Services
 from mapwright.api.vault import SECRETS
 from mapwright.dsl import ast, jsonio
@@ -229,7 +230,7 @@ def template_row(
             .mappings()
             .first()
         )
-    return dict(row) if row is not None else None
+    return utc_row(dict(row)) if row is not None else None
 
 
 def template_rows(
@@ -239,7 +240,7 @@ def template_rows(
     if name is not None:
         query = query.where(t.templates.c.name == name)
     with services.db.begin() as c:
-        rows = [dict(r) for r in c.execute(query.order_by(t.templates.c.id)).mappings()]
+        rows = [utc_row(dict(r)) for r in c.execute(query.order_by(t.templates.c.id)).mappings()]
     return sorted(rows, key=lambda r: (r["name"], _semver_key(r["version"])))
 
 
