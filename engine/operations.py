@@ -186,11 +186,8 @@ class OperationSender:
         if current is not None:
             return await self._update(connector, source_id, key, op, fields, current, log, natural)
         if op.kind == "update":
-            assert match is not None
-            raise _Stop(
-                "parked",
-                f"no {op.system}.{op.object} with {match[0]} = {match[1]!r} to update",
-            )
+            where = f" with {match[0]} = {match[1]!r}" if match is not None else ""
+            raise _Stop("parked", f"no {op.system}.{op.object}{where} to update")
         if entry is not None and entry.state == "pending" and natural is None:
             raise _Stop("parked", _unsure(op))
         return await self._create(connector, source_id, key, op, fields, natural, log)
