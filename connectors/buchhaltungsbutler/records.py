@@ -37,6 +37,22 @@ UPLOAD_REQUIRED = ("file", "type")
 INVOICE_ITEM_FIELDS = ("name", "amount", "unit", "vat", "single_price", "description")
 #: fields BB wants as strings although they hold numbers
 STRING_NUMBERS = frozenset({"item_amount", "item_vat", "item_single_price", "due_days"})
+#: fields BB declares as integers / JSON numbers: digit strings from a mapping are converted
+INTEGER_FIELDS = {
+    "receipts": frozenset({"account", "creditor_debtor", "link_to_receipt_id_by_customer"}),
+    "comments": frozenset({"receipt_id_by_customer", "transaction_id_by_customer"}),
+    "postings": frozenset(
+        {
+            "receipt_id_by_customer",
+            "creditor",
+            "debtor",
+            "postingaccount_debit",
+            "postingaccount_credit",
+        }
+    ),
+    "creditors": frozenset({"due_in_days"}),
+}
+NUMBER_FIELDS = {"receipts": frozenset({"amount", "vat_rate"})}
 
 
 def check_required(spec: ObjectSpec, record: dict[str, Any], *, endpoint: str) -> None:
@@ -92,10 +108,22 @@ def write_body(object: str, record: dict[str, Any]) -> dict[str, Any]:
             continue
         if value is None or (value == "" and name != "invoice_number"):
             continue
-        body[name] = _plain(value, as_string=name in STRING_NUMBERS)
+        value = _plain(value, as_string=name in STRING_NUMBERS)
+        if isinstance(value, str) and name in INTEGER_FIELDS.get(object, ()):
+            value = int(value) if value.strip().isdigit() else value
+        elif isinstance(value, str) and name in NUMBER_FIELDS.get(object, ()):
+            value = _number_or_text(value)
+        body[name] = value
     if object == "invoices" and record.get("items"):
         body.update(flatten_items(record["items"]))
     return body
+
+
+def _number_or_text(text: str) -> Any:
+    try:
+        return float(Decimal(text.strip()))
+    except ArithmeticError:
+        return text  # BB will refuse it with its own message
 
 
 def flatten_items(items: Sequence[dict[str, Any]]) -> dict[str, list[str]]:

@@ -49,6 +49,28 @@ def test_dates_and_decimals_become_what_bb_expects():
     assert body == {"date": "2026-01-05", "amount": 12.3, "invoice_number": ""}
 
 
+def test_ids_and_amounts_from_text_become_the_numbers_bb_declares():
+    body = write_body(
+        "receipts",
+        {
+            "creditor_debtor": "10041",
+            "amount": "119.00",
+            "vat_rate": "19",
+            "invoice_number": "0042",
+        },
+    )
+    assert body == {
+        "creditor_debtor": 10041,
+        "amount": 119.0,
+        "vat_rate": 19.0,
+        "invoice_number": "0042",
+    }
+    assert write_body("comments", {"receipt_id_by_customer": "7"}) == {"receipt_id_by_customer": 7}
+    assert write_body("debtors", {"postingaccount_number": "10041"}) == {
+        "postingaccount_number": "10041"  # a string on /settings/add/debtor
+    }
+
+
 def test_invoice_items_become_parallel_string_arrays():
     arrays = flatten_items(
         [
