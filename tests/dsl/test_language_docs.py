@@ -197,3 +197,18 @@ def test_only_known_block_kinds_are_used() -> None:
     known = {"map", "json", "console", "python", "sh", "text"}
     odd = [(b.line, b.lang) for b in BLOCKS if b.lang not in known]
     assert not odd, f"unknown code block kinds (line, kind): {odd}"
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_links_inside_the_page_point_at_headings() -> None:
+    source = DOC.read_text("utf-8")
+    outside = FENCE.sub("", source)
+    anchors = {_slug(h) for h in re.findall(r"^#{1,6} (.+)$", outside, re.M)}
+    links = set(re.findall(r"\]\(#([^)]+)\)", outside))
+    assert links, "the page links to its sections"
+    assert not links - anchors, f"links to missing sections: {sorted(links - anchors)}"
