@@ -68,6 +68,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "throttle_seconds": 5.0,  # first wait after 403/15 or 429 (doubles: 5+10+20+40 > 60)
     "modified_overlap_seconds": 300,  # re-read this much before the last scan's start
     "postings_date_from": "2000-01-01",
+    "receipt_scan_above": 5,  # find receipts by more invoice numbers: one scan, not 2 calls each
     "timeout_seconds": 60.0,
 }
 
@@ -218,8 +219,11 @@ class BuchhaltungsButler(Connector):
                 f"use one of: {', '.join(spec.find_keys)}"
             )
         found: dict[Any, builtins.list[dict[str, Any]]] = {value: [] for value in values}
-        if object == "receipts":
-            for value in dict.fromkeys(values):
+        distinct = [value for value in dict.fromkeys(values) if value is not None]
+        if object == "receipts" and (
+            key != "invoicenumber" or len(distinct) <= int(self.options["receipt_scan_above"])
+        ):
+            for value in distinct:
                 found[value] = await self._find_receipt(key, value)
             return found
         wanted: dict[Any, builtins.list[Any]] = {}
@@ -250,16 +254,18 @@ class BuchhaltungsButler(Connector):
         return hits
 
     async def scan(self, object: str) -> builtins.list[dict[str, Any]]:
-        """Every record of a list-only object, read once per connector instance (cached)."""
+        """Every record of ``object``, read once per connector instance (cached); receipts
+        of both directions."""
         if object not in self._scans:
             records: builtins.list[dict[str, Any]] = []
-            cursor: str | None = None
-            while True:
-                page = await self.list(object, cursor=cursor)
-                records += page.records
-                if not page.has_more:
-                    break
-                cursor = page.cursor
+            for filters in _scan_filters(object):
+                cursor: str | None = None
+                while True:
+                    page = await self.list(object, cursor=cursor, filters=filters)
+                    records += page.records
+                    if not page.has_more:
+                        break
+                    cursor = page.cursor
             self._scans[object] = records
         return self._scans[object]
 
@@ -393,8 +399,9 @@ class BuchhaltungsButler(Connector):
                 result[name] = str(answer[name])
         if object in ("debtors", "creditors") and result.get("postingaccount_number"):
             self._remember(object, result, replace=False)
-        if object == "postings":
-            self.forget("postings")  # BB answers no posting ids: read them again when asked
+        if object in ("postings", "receipts", "invoices"):
+            # BB answers no posting ids, and an invoice is a new receipt: read again when asked
+            self.forget("receipts" if object == "invoices" else object)
         return result
 
     def _remember(self, object: str, record: dict[str, Any], *, replace: bool) -> None:
@@ -438,6 +445,12 @@ class BuchhaltungsButler(Connector):
 
     async def aclose(self) -> None:
         await self.session.aclose()
+
+
+def _scan_filters(object: str) -> builtins.list[dict[str, Any] | None]:
+    if object == "receipts":
+        return [{"list_direction": "outbound"}, {"list_direction": "inbound"}]
+    return [None]
 
 
 def _rows(answer: dict[str, Any]) -> builtins.list[dict[str, Any]]:

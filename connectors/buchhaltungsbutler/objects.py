@@ -13,9 +13,10 @@ documented the scan ends on the first short page. A ``limit`` above a documented
 
 Find: BB's master-data lists have no filter parameters. ``find`` on debtors/creditors therefore
 lists every page once per connector instance (one call per page), filters client-side and keeps
-the pages cached for the run (``Connector.forget`` drops the cache). Receipts are found by
-``invoicenumber`` with the server filter (one call per value and direction), or by id with one
-detail call per id (BB has no bulk get).
+the pages cached for the run (``forget`` drops the cache). Receipts are found by
+``invoicenumber`` with the server filter (one call per value and direction) or, for more than
+``receipt_scan_above`` numbers, with one cached scan; by id with one detail call per id (BB
+has no bulk get).
 """
 
 from __future__ import annotations

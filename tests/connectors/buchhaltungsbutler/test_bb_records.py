@@ -129,3 +129,29 @@ async def test_a_scan_cursor_moves_to_the_scan_start_minus_the_overlap(pair):
     since = dt.datetime.strptime(ReceiptCursor.loads(page.cursor).since or "", "%Y-%m-%d %H:%M:%S")
     now = dt.datetime.fromtimestamp(pair.clock(), ZoneInfo("Europe/Berlin")).replace(tzinfo=None)
     assert now - since == dt.timedelta(seconds=300)
+
+
+async def test_many_invoice_numbers_are_found_with_one_scan_not_two_calls_each(pair):
+    base = {
+        "type": "invoice outbound",
+        "counterparty": "Krämer KG",
+        "date": "2026-01-03",
+        "amount": 50,
+        "currency": "EUR",
+    }
+    numbers = [f"SCAN-{n}" for n in range(8)]
+    results = await pair.connector.create_batch(
+        "receipts", [{**base, "invoice_number": number} for number in numbers]
+    )
+    ids = {r.record["invoice_number"]: r.record["id_by_customer"] for r in results if r.record}
+    before = len(pair.recorder.calls)
+    found = await pair.connector.find("receipts", "invoicenumber", [*numbers, "SCAN-none"])
+    reads = [path for _, path, _ in pair.recorder.calls[before:]]
+    assert reads == ["/api/v1/receipts/get", "/api/v1/receipts/get"]  # outbound, inbound
+    assert {n: [r["id_by_customer"] for r in found[n]] for n in numbers} == {
+        n: [ids[n]] for n in numbers
+    }
+    assert found["SCAN-none"] == []
+    extra = await pair.connector.create("receipts", {**base, "invoice_number": "SCAN-8"})
+    again = await pair.connector.find("receipts", "invoicenumber", [*numbers, "SCAN-8"])
+    assert [r["id_by_customer"] for r in again["SCAN-8"]] == [extra["id_by_customer"]]
