@@ -188,6 +188,28 @@ def seed_division(store: Store, rules: Rules, rng: random.Random, records: int) 
     accounts = _accounts(rules, rng, records)
     customers = [a for a in accounts if a.get("Status") == "C"]
     _documents(rules, rng, customers, items, shipping, records)
+    _revenue_items(rules)
+
+
+def _revenue_items(rules: Rules) -> None:
+    """Non-stock items that book revenue per German VAT rate: what a bookkeeping-driven
+    order flow (BuchhaltungsButler receipts have no article lines) puts on invoice lines."""
+    for code, text, vat in (
+        ("UMSATZ19", "Umsatz 19 % USt", "D1"),
+        ("UMSATZ7", "Umsatz 7 % USt", "D2"),
+        ("UMSATZ0", "Umsatz steuerfrei", "3"),
+    ):
+        rules.create(
+            "logistics/Items",
+            {
+                "Code": code,
+                "Description": text,
+                "SalesVatCode": vat,
+                "IsSalesItem": True,
+                "IsStockItem": False,
+                "IsWebshopItem": 0,
+            },
+        )
 
 
 def _items(
