@@ -80,9 +80,11 @@ NOTES: dict[str, str] = {
 - BB receipts have no SKUs, so the "every product exists" check is the check that the item of
   each VAT rate exists.
 - Exact has no payment-method object (only the `PaymentMethod` field of a payment
-  condition): `payment_methods` is declared but **not used by the script yet**.
-- Invoices are always sent in EUR; credit notes (negative receipts) are not told apart from
-  invoices and count as paid.
+  condition): map the payment terms with `payment_conditions`; the method follows from the
+  Exact condition.
+- Invoices are always sent in EUR (BB's receipt list carries no currency). A credit note
+  (negative receipt) counts as paid when its paid amount covers it, and becomes a document
+  with a negative line.
 """,
     "customers_to_exact": """\
 1. Reads every BB **debtor** on each run: BB offers no modified-since filter for debtors. The
@@ -128,19 +130,14 @@ value cannot clear a field in BB (the connector leaves it out). Exact contacts a
    is parked): name, customer number, e-mail, address, country; VAT id on create only. Debtor
    numbers as in `customers_to_buchhaltungsbutler`: picked by BB unless `debtor_account_start`.
 3. Creates a BB **outbound receipt** unless one with that invoice number exists: type, name,
-   invoice number, date, due date, amount (`AmountDC`), currency, the debtor's number and the
-   payment reference. An invoice without a number yet is parked by the engine.
+   invoice number, date, due date, amount in the invoice's currency (`AmountFC`), currency,
+   the debtor's number and the payment reference; a negative amount is a `credit outbound`. An invoice without a number yet is parked by the engine.
 4. The receipt is created once and **never updated**: change or cancel an invoice in Exact and
    BB keeps the first version. Leave `only_final` off only when invoices are not edited after
    they are entered.
 
 **Why receipts:** BB's `invoices/create` would make BB number the invoice again and create a
 PDF (EUR only, irreversible); `receipts/add` records the invoice Exact already numbered.
-
-**Known limits:** for a negative amount the script writes the type `credit note outbound`,
-which BB does not accept (BB's type is `credit outbound`), so credit notes are refused for
-now. The amount is Exact's amount in the division currency (`AmountDC`) while the currency is
-the invoice's: invoices in a foreign currency are recorded with the wrong amount.
 """,
     "products": """\
 1. **Target is the shop:** BuchhaltungsButler has no products (nor stock or shipments) in its
@@ -159,7 +156,8 @@ the invoice's: invoices in a foreign currency are recorded with the wrong amount
    stay. Always written: name, short description, price, currency, EAN (`Barcode`), category,
    image URL, options, active.
 6. Price: `StandardSalesPrice`, net; with `price_includes_vat` gross with the rate of the item's
-   sales VAT code (an unknown VAT code counts as 0 %).
+   sales VAT code (an item whose VAT code is unknown is **parked**, since its gross price
+   cannot be known).
 7. The item group becomes a shop category (created when missing).
 
 **Not supported:** the shop has no info fields for item characteristics (country of origin,
@@ -171,7 +169,7 @@ Quantities are sent by the `stock` flow.
 1. **Target is the shop** (BuchhaltungsButler has no stock).
 2. Reads Exact **item warehouses** (one row per item and warehouse). For every changed row the
    flow reads all warehouse rows of that item and **counts all warehouses unless `warehouses`
-   is set**; write the codes as text: `warehouses = ["1", "3"]` (numbers match nothing).
+   is set** (codes as text or numbers: `warehouses = ["1", "3"]`).
 3. `calculation`: `available_minus_reserved` (default: current stock minus stock reserved for
    sales orders), `current`, or `projected` (Exact's projected stock, planned receipts and
    deliveries included). Rounded down to whole units, never below 0.
