@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ def settings(tmp_path: Path) -> ApiSettings:
 
 
 @pytest.fixture
-def make_world(settings: ApiSettings) -> Callable[..., Any]:
+def make_world(settings: ApiSettings) -> Iterator[Callable[..., Any]]:
     created: list[World] = []
 
     async def build(**kwargs: Any) -> World:

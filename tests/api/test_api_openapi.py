@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -47,25 +48,19 @@ def test_every_operation_keeps_its_contract(case: schemathesis.Case) -> None:
     case.call_and_validate(headers=AUTH)
 
 
-Workflow = schema.as_state_machine()
+class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+    """Sequences of calls along the document's links, every call with the tenant's key."""
+
+    def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+        return {"headers": AUTH}
 
 
-class TestStatefulWorkflow(Workflow.TestCase):  # type: ignore[name-defined,misc]
-    settings = settings(
-        max_examples=10,
-        stateful_step_count=6,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-
-    def setUp(self) -> None:
-        super().setUp()
-
-
-def _call_with_auth(self, case, **kwargs):  # type: ignore[no-untyped-def]
-    return case.call(headers=AUTH, **kwargs)
-
-
-Workflow.call = _call_with_auth
+TestStatefulWorkflow = Workflow.TestCase
+TestStatefulWorkflow.settings = settings(
+    max_examples=10,
+    stateful_step_count=6,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)

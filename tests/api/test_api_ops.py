@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from conftest import World
 from flows_fixtures import RECEIPTS
 from mapwright.api.schedule import Schedule, next_run, run_due
+from mapwright.api.settings import ApiSettings
 
 
 async def test_health_and_ready_need_no_key(world: World) -> None:
@@ -60,8 +62,8 @@ async def test_due_schedules_start_runs_of_enabled_flows_only(world: World) -> N
 
 
 async def test_demo_seeds_tenant_connections_flows_gallery_and_a_dry_run(
-    tmp_path, settings
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, settings: ApiSettings
+) -> None:
     import httpx
     from mapwright.api import demo
     from mapwright.api.app import create_app

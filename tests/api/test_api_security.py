@@ -50,7 +50,9 @@ async def test_another_tenant_gets_404_for_everything(world: World) -> None:
         ("GET", "/api/v1/connections/exact_online"),
         ("PUT", f"/api/v1/parked/{record_id}"),
     ]:
-        body = {"source": {}} if method == "PUT" else ({} if method in ("PATCH", "POST") else None)
+        body: dict[str, object] | None = (
+            {"source": {}} if method == "PUT" else ({} if method in ("PATCH", "POST") else None)
+        )
         response = await world.client.request(method, path, json=body, headers=other)
         assert response.status_code == 404, (method, path, response.status_code)
     assert (await world.client.get("/api/v1/runs", headers=other)).json() == []
