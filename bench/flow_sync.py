@@ -1,7 +1,8 @@
 """Benchmark: the orders flow (BuchhaltungsButler receipts -> Exact sales invoices) end to end.
 
-Run: ``.venv/bin/python bench/flow_sync.py`` (1,000 receipts, a few minutes on 2 cores) or
-``.venv/bin/python bench/flow_sync.py --receipts 50`` for a quick smoke run.
+Run: ``.venv/bin/python bench/flow_sync.py`` (asks for 1,000 receipts, 3 rounds; about two
+minutes on 2 cores) or ``.venv/bin/python bench/flow_sync.py --receipts 50 --repeat 1`` for a
+quick smoke run. The sandbox world it runs on is built by ``bench/sandbox_world.py``.
 
 Everything runs in this process: the three sandboxes (real FastAPI apps) behind
 ``httpx.ASGITransport``, the real engine and connectors, a SQLite store in a temporary folder.
