@@ -181,6 +181,7 @@ def master_record(rng: random.Random, kind: str, number: int, names: set[str]) -
     """One debtor/creditor in the shape of BB's list view."""
     country = rng.choice(COUNTRIES)
     company = rng.random() < 0.6 or kind == "creditor"
+    tries = 0
     while True:
         surname = rng.choice(country.surnames)
         first = rng.choice(country.first_names)
@@ -189,6 +190,9 @@ def master_record(rng: random.Random, kind: str, number: int, names: set[str]) -
             name = f"{owner} {rng.choice(country.trades)} {rng.choice(country.forms)}"
         else:
             name = f"{first} {surname}"
+        tries += 1
+        if tries > 50:  # the name pool of this country is used up: number the name
+            name = f"{name} {tries}"
         if name not in names:
             names.add(name)
             break
