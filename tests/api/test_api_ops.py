@@ -89,6 +89,7 @@ async def test_demo_seeds_tenant_connections_flows_gallery_and_a_dry_run(
             assert {t["name"] for t in gallery} == set(services.catalog.builtin())
         assert sandboxes.report is not None
         assert sandboxes.report["counts"]["total"] > 0
+        assert sandboxes.report["counts"]["planned"] > 0
         assert sandboxes.report["status"] in ("succeeded", "partial")
     finally:
         await services.executor.drain()
