@@ -3,17 +3,18 @@
 Run (see docs/language.md, "Fuzzing the parser")::
 
     .venv/bin/pip install -e '.[fuzz]'
-    .venv/bin/python tests/fuzz/fuzz_parser.py tests/fuzz/corpus \\
+    mkdir -p /tmp/mapwright-corpus
+    .venv/bin/python tests/fuzz/fuzz_parser.py /tmp/mapwright-corpus tests/fuzz/corpus \\
         -dict=tests/fuzz/map.dict -runs=20000 -max_len=400
 
-Each input is decoded to text (or, for half of the inputs, used to choose the statements
-and expressions of a script, which reaches the checker and formatter much more often) and
-linted. A lint result (a list of positioned problems) is fine; a positioned
-``MappingError`` (syntax, compile or limit error) raised instead is fine too. When lint
-finds nothing, the text is formatted, and the formatted text must lint clean and format to
-itself (the formatter's documented promise). Anything else, such as a ``KeyError`` from
-the parser or a ``RecursionError``, is a crash that the fuzzer reports with the input that
-caused it.
+An input whose first byte is odd (the seed scripts start with ``#``) is decoded to text
+after that byte; any other input chooses the statements and expressions of a script, which
+reaches the checker and formatter much more often. The text is linted. A lint result (a
+list of positioned problems) is fine; a positioned ``MappingError`` (syntax, compile or
+limit error) raised instead is fine too. When lint finds nothing, the text is formatted,
+and the formatted text must lint clean and format to itself (the formatter's documented
+promise). Anything else, such as a ``KeyError`` from the parser or a ``RecursionError``, is
+a crash that the fuzzer reports with the input that caused it.
 
 Imports are answered from memory (only ``"common.map"`` exists), so the fuzzer never reads
 files. The file is named ``fuzz_parser.py`` so that pytest does not collect it.
