@@ -2,15 +2,17 @@
 
 ``build_auth(description, credentials, base_url)`` fills ``${name}`` placeholders from the
 connection's credentials and returns the auth to put on the client. OAuth 2 client
-credentials fetch a token on first use, keep it until shortly before ``expires_in`` runs
-out, and fetch a new one once when the API answers 401 to a cached token.
+credentials fetch a token on first use (one request even when many calls start at once),
+keep it until shortly before ``expires_in`` runs out, and fetch a new one once when the API
+answers 401 to a cached token.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from typing import Any
 
 import httpx
@@ -93,6 +95,8 @@ class ClientCredentials(httpx.Auth):
         self.token: str | None = None
         self.expires_at = 0.0
         self.fetched = 0
+        self._token_lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
 
     def token_request(self) -> httpx.Request:
         form = {"grant_type": "client_credentials"}
@@ -125,8 +129,13 @@ class ClientCredentials(httpx.Auth):
         self.expires_at = self.clock() + max(lifetime - EXPIRY_MARGIN, 0.0)
         self.fetched += 1
 
+    def current(self) -> str | None:
+        """The cached token while it is still good, else ``None``."""
+        return self.token if self.token is not None and self.clock() < self.expires_at else None
+
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        cached = self.token is not None and self.clock() < self.expires_at
+        """Synchronous clients: fetch when needed, renew once on a 401 to a cached token."""
+        cached = self.current() is not None
         if not cached:
             self.store((yield self.token_request()))
         request.headers["Authorization"] = f"Bearer {self.token}"
@@ -135,6 +144,39 @@ class ClientCredentials(httpx.Auth):
             self.store((yield self.token_request()))
             request.headers["Authorization"] = f"Bearer {self.token}"
             yield request
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """Async clients: as ``auth_flow``, but single-flight: concurrent calls that find no
+        good token wait for one token request instead of each making their own."""
+        token = self.current()
+        cached = token is not None
+        if token is None:
+            async with self._lock():
+                token = self.current()
+                if token is None:
+                    answer = yield self.token_request()
+                    await answer.aread()
+                    self.store(answer)
+                    token = self.token
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401 and cached:
+            await response.aread()
+            async with self._lock():
+                if self.token == token:
+                    answer = yield self.token_request()
+                    await answer.aread()
+                    self.store(answer)
+            request.headers["Authorization"] = f"Bearer {self.token}"
+            yield request
+
+    def _lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._token_lock is None or self._lock_loop is not loop:
+            self._token_lock, self._lock_loop = asyncio.Lock(), loop
+        return self._token_lock
 
 
 def build_auth(spec: AuthSpec, credentials: Mapping[str, Any], base_url: str) -> httpx.Auth | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from fastapi import FastAPI
 from mapwright.connectors.base import ConnectionConfig
 from mapwright.connectors.errors import AuthError
 from mapwright.connectors.rest import RestConnector, validate_description
-from mapwright.connectors.sandbox import SandboxOptions
+from mapwright.connectors.sandbox import FaultOptions, SandboxOptions
 from mapwright.connectors.shop import DESCRIPTION_FILE
 from mapwright.connectors.shop.sandbox import create_app, describe
 
@@ -70,6 +71,15 @@ async def test_oauth_client_credentials_token_is_fetched_once_and_reused(
     await shop.list("categories")
     assert [path for _, path in transport.calls].count("/oauth/token") == 1
     assert len(transport.calls) == 3
+
+
+async def test_concurrent_first_calls_share_one_token_request(make_shop: Any, connect: Any) -> None:
+    app = make_shop(faults=FaultOptions(latency_ms=5))  # every answer waits: calls overlap
+    _, transport = connect(app)
+    shop = oauth_connector(app, transport, "shop-sandbox-secret")
+    found = await asyncio.gather(*(shop.get("products", n) for n in range(1, 6)))
+    assert all(record is not None for record in found)
+    assert [path for _, path in transport.calls].count("/oauth/token") == 1
 
 
 async def test_expired_oauth_token_is_renewed(make_shop: Any, connect: Any, fake_time: Any) -> None:
