@@ -203,11 +203,15 @@ async def test_dropped_write_is_maybe_committed() -> None:
 
 async def test_governor_is_acquired_fed_headers_and_paused_on_429() -> None:
     now = [0.0]
+
+    async def advance(seconds: float) -> None:  # a fake clock: waiting moves time on
+        now[0] += seconds
+
     governor = RateGovernor(
         [Quota("minute", limit=100, per_seconds=60, scope="key")],
         headers=[RateHeader("minute", "X-Remaining", "X-Reset", reset_unit="seconds")],
         clock=lambda: now[0],
-        sleep=Sleeps(),
+        sleep=advance,
     )
     script = Script(
         status(429, **{"Retry-After": "4"}),
@@ -216,10 +220,15 @@ async def test_governor_is_acquired_fed_headers_and_paused_on_429() -> None:
     async with scripted(script) as client:
         await send_with_retry(client, get(client), governor=governor, quota_key="k", sleep=Sleeps())
     assert governor.used("k", "minute") == 2
-    governor_sleeps = Sleeps()
-    governor.sleep = governor_sleeps
+    waited: list[float] = []
+
+    async def record_and_advance(seconds: float) -> None:
+        waited.append(seconds)
+        now[0] += seconds
+
+    governor.sleep = record_and_advance
     await governor.acquire("k")
-    assert governor_sleeps.delays[0] == 30.0
+    assert waited[0] == 30.0
 
 
 def test_retry_after_accepts_seconds_and_http_dates() -> None:
