@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 import httpx
-
 from mapwright.connectors.errors import ConnectorError, UnsupportedObject
 
 Capability = Literal["list", "incremental", "get", "find", "create", "update", "batch_create"]
@@ -189,7 +188,7 @@ class Connector(abc.ABC):
     def record_id(self, object: str, record: dict[str, Any]) -> Any:
         return record.get(self.object(object).key)
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Release HTTP clients; safe to call twice."""
 
 

@@ -131,7 +131,8 @@ value cannot clear a field in BB (the connector leaves it out). Exact contacts a
    numbers as in `customers_to_buchhaltungsbutler`: picked by BB unless `debtor_account_start`.
 3. Creates a BB **outbound receipt** unless one with that invoice number exists: type, name,
    invoice number, date, due date, amount in the invoice's currency (`AmountFC`), currency,
-   the debtor's number and the payment reference; a negative amount is a `credit outbound`. An invoice without a number yet is parked by the engine.
+   the debtor's number and the payment reference; a negative amount is a `credit outbound`.
+   An invoice without a number yet is parked by the engine.
 4. The receipt is created once and **never updated**: change or cancel an invoice in Exact and
    BB keeps the first version. Leave `only_final` off only when invoices are not edited after
    they are entered.
