@@ -14,7 +14,7 @@ from mapwright.dsl.settings import SettingsError
 from mapwright.dsl.testing import run_tests, sidecar_tests
 from rich.console import Console
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _read(path: Path) -> str:

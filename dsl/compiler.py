@@ -153,13 +153,14 @@ class Compiler:
 
     # -- entry point -----------------------------------------------------------------------
     def compile(self) -> CompiledCode:
+        errors: list[MappingCompileError] = []
+        self.def_errors = errors
         self._compile_defs(self.module, prefix="d_")
         self.info = None
         self.emit("def run(rec, S, ctx):")
         self.indent = 1
         self.emit("out = {}")
         scope = _Scope()
-        errors: list[MappingCompileError] = []
         for stmt in self.script.statements:
             try:
                 self.statement(stmt, scope, target="out", top=True)
@@ -197,15 +198,21 @@ class Compiler:
                 scope.names[p] = f"v_{p}"
                 params.append(f"v_{p}")
             self.current_module, self.current_prefix = module, prefix
+            depth = self.indent
             self.emit(f"def {prefix}{d.name}({', '.join(params)}):")
             self.indent += 1
-            value = self.expr(d.body, scope)
+            try:
+                value = self.expr(d.body, scope)
+            except MappingCompileError as exc:  # report it and go on with the other defs
+                self.def_errors.append(exc)
+                value = "M"
             self.emit(f"return {value}")
-            self.indent -= 1
+            self.indent = depth
         self.current_module, self.current_prefix = self.module, "d_"
 
     current_module: Module
     current_prefix: str
+    def_errors: list[MappingCompileError]
 
     # -- statements ------------------------------------------------------------------------
     def statement(

@@ -125,8 +125,16 @@ class Printer:
             self._block_statement(node, depth)
             return
         text = pad + self.line_of(node, depth)
-        text += self._trailing(node.pos.line)
-        self.out.append(text)
+        # comments of a statement written over several lines: those at the end of its first
+        # or last line stay at the end of the printed statement, those on lines in between
+        # go before it, so that formatting the result again changes nothing
+        trail = self._trailing(node.pos.line)
+        while self.ci < len(self.comments) and self.comments[self.ci].pos.line < node.pos.end_line:
+            self.out.append(pad + "#" + self.comments[self.ci].text.rstrip())
+            self.ci += 1
+        if node.pos.end_line != node.pos.line:
+            trail += self._trailing(node.pos.end_line)
+        self.out.append(text + trail)
         self._leading(node.pos.end_line + 1, depth)
 
     def _has_block(self, node: ast.Node) -> bool:
@@ -204,9 +212,10 @@ class Printer:
             return
         # a statement whose expression holds an each-block: print it over several lines
         text = pad + self.line_of(node, depth)
-        first, *rest = text.split("\n")
-        self.out.append(first + self._trailing(node.pos.line))
-        self.out.extend(rest)
+        lines = text.split("\n")
+        lines[0] += self._trailing(node.pos.line)
+        lines[-1] += self._trailing(node.pos.end_line)
+        self.out.extend(lines)
         self._leading(node.pos.end_line + 1, depth)
 
     def _open(self, text: str, line: int) -> None:

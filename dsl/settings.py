@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from mapwright.dsl.errors import MappingError
@@ -74,7 +74,7 @@ def convert(spec: SettingSpec, value: Any) -> Any:
         except TypeError as exc:
             raise ValueError(f"expected a number: {exc}") from None
         if kind == "money":
-            return Decimal(number).quantize(Decimal("0.01"))
+            return Decimal(number).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return number
     if kind == "bool":
         if not isinstance(value, bool):

@@ -69,11 +69,14 @@ def to_decimal(value: Any) -> Decimal:
     if isinstance(value, float):
         return Decimal(repr(value))
     if isinstance(value, str):
-        text = value.strip().replace("_", "")
+        text = value.strip()
         try:
-            return Decimal(text)
+            number = Decimal(text)
         except ArithmeticError:
             raise TypeError(f"the text {value!r} is not a number") from None
+        if not number.is_finite():
+            raise TypeError(f"the text {value!r} is not a finite number")
+        return number
     raise TypeError(f"{type_name(value)} is not a number")
 
 

@@ -84,3 +84,13 @@ def test_non_object_record_is_refused_clearly() -> None:
 
 def test_lint_of_a_clean_script_is_empty() -> None:
     assert dsl.lint("A <- upper(name)\n") == []
+
+
+def test_an_error_in_a_def_does_not_hide_later_ones() -> None:
+    problems = dsl.lint("def g(n) = n * rate\nsetting rate: number = 1\nA <- settings.rat\n")
+    assert [p.line for p in problems] == [1, 3]
+
+
+def test_text_that_reads_as_nan_is_not_a_number() -> None:
+    with pytest.raises(dsl.MappingRuntimeError, match="not a number|finite"):
+        dsl.compile("B <- b + 0").run({"b": "nan"})

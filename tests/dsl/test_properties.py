@@ -163,3 +163,13 @@ def test_money_math_is_exact(amounts: list[Decimal]) -> None:
     assert out["Total"] == sum(amounts, Decimal(0))
     assert out["Double"] == 2 * sum(amounts, Decimal(0))
     assert out["Back"] == sum(amounts, Decimal(0))
+
+
+def test_fmt_keeps_trailing_comments_of_multi_line_statements_stable() -> None:
+    text = (
+        "A <- each xs as v {\n  B <- v\n}  # c\nlet y = 1\n"
+        "C <- [" + ", ".join(["1111111111"] * 9) + "]  # d\nD <- 1\n"
+    )
+    once = format_source(text)
+    assert format_source(once) == once
+    assert "}  # c" in once and "]  # d" in once
