@@ -77,13 +77,11 @@ class Compiler:
         name: str,
         settings: set[str],
         module: Module,
-        source_lines: list[str],
     ):
         self.script = script
         self.name = name
         self.settings = settings
         self.module = module
-        self.source_lines = source_lines
         self.out: list[str] = []
         self.lines: dict[int, LineInfo] = {}
         self.consts: list[Any] = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mapwright.dsl.jsonio import plain
+from mapwright.dsl.values import MISSING
 
 OperationKind = Literal["create", "update", "upsert"]
 FieldPolicy = Literal["always", "on_create", "if_empty"]
@@ -146,6 +147,4 @@ def _json_with_refs(value: Any) -> Any:
 
 
 def plain_items(value: dict[str, Any]) -> list[tuple[str, Any]]:
-    from mapwright.dsl.values import MISSING
-
     return [(k, v) for k, v in value.items() if v is not MISSING]

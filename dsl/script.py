@@ -165,19 +165,13 @@ class Script:
             return Outcome(skipped=skip.reason)
         except ParkRecord as park:
             return Outcome(parked=park.message)
-        except LookupPending:
+        except (LookupPending, MappingRuntimeError):
             raise
-        except MappingRuntimeError:
-            raise
-        except MappingError as exc:
-            raise self._runtime_error(exc, exc.__traceback__) from None
-        except RecursionError as exc:
-            raise self._runtime_error(exc, exc.__traceback__) from None
-        except Exception as exc:  # a helper met a value it did not expect
+        except Exception as exc:  # a helper met a value it did not expect, or a limit hit
             raise self._runtime_error(exc, exc.__traceback__) from None
         return Outcome(output, ctx.ops if ctx is not None else None)
 
-    def _runtime_error(self, exc: BaseException, tb: TracebackType | None) -> MappingRuntimeError:
+    def _runtime_error(self, exc: BaseException, tb: TracebackType | None) -> PositionedError:
         filename = f"<mapping {self.name}>"
         info: LineInfo | None = None
         path: list[str] = []
@@ -212,9 +206,8 @@ class Script:
             if rule_op is not None and not isinstance(info.node, ast.Operation):
                 rule = f"{rule}   (in {rule_op.kind} {rule_op.system}.{rule_op.object})"
         value = getattr(exc, "value", MISSING)
-        cls = MappingLimitError if isinstance(exc, MappingLimitError) else MappingRuntimeError
-        if cls is MappingLimitError:
-            return MappingLimitError(message, position, self.name)  # type: ignore[return-value]
+        if isinstance(exc, MappingLimitError):
+            return MappingLimitError(message, position, self.name)
         return MappingRuntimeError(
             message,
             position,
@@ -289,9 +282,7 @@ def _build(source: str, name: str, loader: Loader) -> tuple[Script | None, list[
     module = _module(tree, name, loader, errors, imported, stack=(name,))
     try:
         check_recursion(module)
-        compiler = Compiler(
-            tree, name=name, settings=set(settings), module=module, source_lines=source.splitlines()
-        )
+        compiler = Compiler(tree, name=name, settings=set(settings), module=module)
         code = compiler.compile()
     except CompileErrors as exc:
         return None, _sorted([*errors, *exc.errors])
