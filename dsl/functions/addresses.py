@@ -13,19 +13,33 @@ Belgium, where the number comes last, and (with a number-first ``country`` such 
 | ``Musterweg 7 / 2`` | ``Musterweg`` | ``7`` | ``/2`` |
 | ``Laan van Meerdervoort 1001-A`` | ``Laan van Meerdervoort`` | ``1001`` | ``-A`` |
 | ``12bis rue de la Paix`` (country ``FR``) | ``rue de la Paix`` | ``12`` | ``bis`` |
+| ``Rue Neuve 45 bus 3`` | ``Rue Neuve`` | ``45`` | ``bus 3`` |
+| ``Avenue Louise 12 b 4`` | ``Avenue Louise`` | ``12`` | ``b 4`` |
+| ``Stationsweg 123-2`` | ``Stationsweg`` | ``123`` | ``-2`` |
+| ``Hauptplatz 1/2/3`` | ``Hauptplatz`` | ``1`` | ``/2/3`` |
 | ``Dorfstraße`` | ``Dorfstraße`` | | |
 
 Rules: the house number is the last group of digits (a range ``12-14`` included) that is
 followed only by an addition. An addition is up to three short parts: letters right after
-the digits (``3b``), a word of up to four letters after a space (``123 A``, ``12 bis``), or
-a ``-``/``/`` with up to ten letters or digits (``-A``, ``/2``; a ``-`` followed by digits
-is a range). The ``-`` or ``/`` stays in the addition because it carries meaning (``7/2``
-is door 2 of house 7 in Austria). Digits after a space are read as the house number, so in
-``Keizersgracht 123 2 hoog`` the number is ``2``: such lines need a pattern of their own.
+the digits (``3b``), a word of up to four letters after a space (``123 A``, ``12 bis``), a
+``-``/``/`` with up to ten letters or digits (``-A``, ``/2``), or a **box**: one of the
+words ``bus``, ``boîte``/``boite``, ``bte``, ``bt``, ``b`` (Belgium) or ``Top``,
+``Stiege``/``Stg``, ``Tür`` (Austria), then a space or a dot and up to six letters or
+digits (``bus 3``, ``bte 12``, ``b. 4``, ``Top 5``). A line with a box is read with the box
+first, so the digits after ``bus`` are never taken for the house number; a street whose
+name ends in a number followed by such a word (``Platz der 5 Bus 7``) is read the same way.
+
+``-`` followed by digits is a range (``12-14``, ``3-5``) when the second number is larger;
+otherwise, and always with country ``NL`` (where ``123-2`` is house 123, addition 2), the
+dash and what follows are the addition. The ``-`` or ``/`` stays in the addition because
+it carries meaning (``7/2`` is door 2 of house 7 in Austria). Digits after a space are read
+as the house number, so in ``Keizersgracht 123 2 hoog`` the number is ``2``: such lines
+need a pattern of their own.
 
 Spaces are normalised: ``join_street(split_street(x))`` gives ``x`` up to whitespace,
 except that a comma between street and number is dropped (``Calle Mayor, 5``) unless the
-join country writes one (``ES``, ``IT``).
+join country writes one (``ES``, ``IT``). For number-first lines pass the same country to
+both (``join_street(split_street(x, "FR"), "FR")``).
 """
 
 from __future__ import annotations
@@ -48,12 +62,17 @@ MAX_LINE = 500
 
 _LETTER = r"[^\W\d_]"
 _NUMBER = r"\d{1,6}(?: ?- ?\d{1,6})?"
-_ADDITION = (
-    rf"(?:{_LETTER}{{1,3}}(?!{_LETTER}))?(?: ?[-/] ?[^\W_]{{1,10}}| {_LETTER}{{1,4}}){{0,3}}"
-)
-_NUMBER_LAST = re.compile(
-    rf"(?P<street>.*[^ ,/-])(?: ?, ?| |(?<=\.))(?P<number>{_NUMBER})(?P<addition>{_ADDITION})"
-)
+_BOX = r" (?i:bus|bo[iî]te|bte|bt|b|top|stiege|stg|t[üu]r)(?:\. ?| )[^\W_]{1,6}"
+"""A box or door after the number: ``bus 3``, ``boîte 12``, ``bte 3``, ``b 4`` (BE),
+``Top 5``, ``Stiege 2``, ``Tür 7`` (AT)."""
+_GLUED = rf"(?:{_LETTER}{{1,3}}(?!{_LETTER}))?"
+_PART = rf"(?: ?[-/] ?[^\W_]{{1,10}}| {_LETTER}{{1,4}})"
+_ADDITION = rf"{_GLUED}(?:{_PART}|{_BOX}){{0,3}}"
+_BOXED = rf"{_GLUED}{_PART}{{0,2}}{_BOX}(?:{_PART}|{_BOX}){{0,1}}"
+_STREET_THEN = r"(?P<street>.*[^ ,/-])(?: ?, ?| |(?<=\.))"
+_NUMBER_LAST = re.compile(rf"{_STREET_THEN}(?P<number>{_NUMBER})(?P<addition>{_ADDITION})")
+_NUMBER_LAST_BOXED = re.compile(rf"{_STREET_THEN}(?P<number>{_NUMBER})(?P<addition>{_BOXED})")
+_RANGE = re.compile(r"(?P<low>\d+) ?- ?(?P<high>\d+)")
 _NUMBER_FIRST = re.compile(
     rf"(?P<number>{_NUMBER})(?P<addition>{_LETTER}{{1,3}}(?!{_LETTER})|(?i: (?:bis|ter|quater)))?"
     r"(?: ?, ?| )(?P<street>.*)"
@@ -101,6 +120,15 @@ def _has_letter(text: str) -> bool:
             'split_street("12bis rue de la Paix", "FR")',
             {"street": "rue de la Paix", "number": "12", "addition": "bis"},
         ),
+        (
+            'split_street("Rue Neuve 45 bus 3")',
+            {"street": "Rue Neuve", "number": "45", "addition": "bus 3"},
+        ),
+        (
+            'split_street("Stationsweg 123-2", "NL")',
+            {"street": "Stationsweg", "number": "123", "addition": "-2"},
+        ),
+        ('split_street("Am Markt 3-5")', {"street": "Am Markt", "number": "3-5"}),
         ('split_street("Dorfstraße")', {"street": "Dorfstraße"}),
     ],
 )
@@ -109,8 +137,10 @@ def split_street(text: Any, country: Any = "DE") -> Any:
 
     Parts that are not there are missing (``d.number`` then writes nothing). ``country``
     (default ``"DE"``) decides whether the number is looked for at the end or, for FR, LU,
-    GB, IE, US, CA, AU and NZ, at the start. A line without a number is all street; blank
-    text gives null.
+    GB, IE, US, CA, AU and NZ, at the start; with ``"NL"`` a dash after the number always
+    starts the addition (``123-2``). Belgian and Austrian boxes and doors (``bus 3``,
+    ``bte 3``, ``Top 5``) are part of the addition. A line without a number is all street;
+    blank text gives null.
     """
     if is_absent(text):
         return text
@@ -122,14 +152,24 @@ def split_street(text: Any, country: Any = "DE") -> Any:
             "split_street",
             f"an address line of {len(line):,} characters is too long (limit {MAX_LINE})",
         )
-    number_first = _country("split_street", country) in NUMBER_FIRST
-    found = (_NUMBER_FIRST if number_first else _NUMBER_LAST).fullmatch(line)
+    code = _country("split_street", country)
+    if code in NUMBER_FIRST:
+        found = _NUMBER_FIRST.fullmatch(line)
+    else:
+        found = _NUMBER_LAST_BOXED.fullmatch(line)
+        if found is None or not _has_letter(found.group("street")):
+            found = _NUMBER_LAST.fullmatch(line)
     if found is None or not _has_letter(found.group("street")):
         return {"street": line, "number": MISSING, "addition": MISSING}
+    number = found.group("number").replace(" ", "")
+    addition = found.group("addition") or ""
+    span = _RANGE.fullmatch(number)
+    if span is not None and (code == "NL" or int(span["high"]) <= int(span["low"])):
+        number, addition = span["low"], f"-{span['high']}{addition}"
     return {
         "street": found.group("street"),
-        "number": found.group("number").replace(" ", ""),
-        "addition": _clean_addition(found.group("addition") or ""),
+        "number": number,
+        "addition": _clean_addition(addition),
     }
 
 
