@@ -169,6 +169,8 @@ class SettingStmt(Node):
     choices: tuple[str, ...]
     default: Node | None
     help: str | None
+    #: ``refers system.object.Field``: every value must exist there (checked before a run)
+    refers: str | None = None
 
 
 @dataclass(frozen=True)

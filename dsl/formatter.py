@@ -161,6 +161,8 @@ class Printer:
             text = f"setting {node.name}: {kind}"
             if node.default is not None:
                 text += f" = {e(node.default)}"
+            if node.refers:
+                text += f" refers {node.refers}"
             if node.help:
                 text += f" help {_quote(node.help)}"
             return text

@@ -407,8 +407,13 @@ class _Builder(Transformer[Any, Any]):
     @v_args(meta=True)
     def setting_stmt(self, meta: Any, c: list[Any]) -> ast.Node:
         type_name, choices = c[1]
-        help_text = self._text(c[3]) if c[3] else None
-        return ast.SettingStmt(str(c[0]), type_name, choices, c[2], help_text, pos=self._pos(meta))
+        help_text = self._text(c[4]) if c[4] else None
+        return ast.SettingStmt(
+            str(c[0]), type_name, choices, c[2], help_text, refers=c[3], pos=self._pos(meta)
+        )
+
+    def setting_ref(self, c: list[Any]) -> str:
+        return ".".join(str(t) for t in c)
 
     @v_args(meta=True)
     def simple_type(self, meta: Any, c: list[Any]) -> tuple[str, tuple[str, ...]]:

@@ -345,6 +345,16 @@ def _setting(stmt: ast.SettingStmt, name: str, errors: list[PositionedError]) ->
             )
         )
         return None
+    if stmt.refers and stmt.type not in ("text", "list", "table"):
+        errors.append(
+            MappingCompileError(
+                f"setting '{stmt.name}' is {stmt.type}: only text, list and table settings "
+                "can use 'refers' (their values are looked up in the target system)",
+                stmt.pos,
+                name,
+            )
+        )
+        return None
     default: Any = REQUIRED
     spec = SettingSpec(stmt.name, stmt.type, default, stmt.choices, stmt.help, stmt.pos.line)
     if stmt.default is not None:
@@ -360,7 +370,9 @@ def _setting(stmt: ast.SettingStmt, name: str, errors: list[PositionedError]) ->
         except PositionedError as exc:
             errors.append(exc)
             return None
-    return SettingSpec(stmt.name, stmt.type, default, stmt.choices, stmt.help, stmt.pos.line)
+    return SettingSpec(
+        stmt.name, stmt.type, default, stmt.choices, stmt.help, stmt.pos.line, stmt.refers
+    )
 
 
 def _test(stmt: ast.TestStmt, name: str, errors: list[PositionedError]) -> ScriptTest | None:

@@ -21,6 +21,8 @@ class SettingSpec:
     choices: tuple[str, ...] = ()
     help: str | None = None
     line: int = 0
+    #: ``system.object.Field`` every value of the setting must exist as (see ``references``)
+    refers: str | None = None
 
     @property
     def required(self) -> bool:
@@ -38,7 +40,22 @@ class SettingSpec:
             data["choices"] = list(self.choices)
         if self.help:
             data["help"] = self.help
+        if self.refers:
+            data["refers"] = self.refers
         return data
+
+    def references(self, value: Any) -> list[tuple[str, str]]:
+        """The (where, value) pairs of ``value`` that must exist in ``refers``: a text's
+        value, each list item, each table value (named by its key); empty texts are skipped."""
+        if not self.refers:
+            return []
+        if isinstance(value, dict):
+            pairs = [(f"{self.name}[{k!r}]", v) for k, v in value.items()]
+        elif isinstance(value, list):
+            pairs = [(f"{self.name}[{i}]", v) for i, v in enumerate(value)]
+        else:
+            pairs = [(self.name, value)]
+        return [(where, str(v)) for where, v in pairs if v is not None and str(v) != ""]
 
 
 class _Required:

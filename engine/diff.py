@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import regex
 from mapwright.dsl.values import is_present
 
 
@@ -30,7 +31,19 @@ def same(new: Any, current: Any) -> bool:
         if not isinstance(current, list | tuple) or len(new) != len(current):
             return False
         return all(same(a, b) for a, b in zip(new, current, strict=True))
+    if isinstance(new, str | None) and isinstance(current, str | None):
+        return _text(new) == _text(current)
     return bool(new == current)
+
+
+_SPACES = regex.compile(r"\s+")
+_NUMBER_LETTERS = regex.compile(r"(?<=\d) (?=\p{L})")
+
+
+def _text(value: str | None) -> str:
+    if value is None:
+        return ""
+    return _NUMBER_LETTERS.sub("", _SPACES.sub(" ", value).strip())
 
 
 def _number(value: int | float | Decimal) -> Decimal:

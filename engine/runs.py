@@ -31,6 +31,7 @@ from mapwright.engine.executor import EventHandler, Executor, InProcessExecutor
 from mapwright.engine.flows import Flow, FlowCatalog
 from mapwright.engine.ledger import Ledger
 from mapwright.engine.locks import DEFAULT_LEASE, RunLock
+from mapwright.engine.preflight import check_references
 from mapwright.engine.retry import RetryPolicy
 from mapwright.engine.runner import FlowRunner, RecordReport, RunContext, SourceItem
 from mapwright.engine.store import Store, utcnow
@@ -215,6 +216,7 @@ class Engine:
                 lock=None if run["dry_run"] else self.lock,
                 on_event=on_event,
             )
+            await check_references(script, settings, connectors, self.retry)
             runner = FlowRunner(ctx)
             if params.get("replay") is not None:
                 edited = self._dry_edits.pop(run_id, {})
