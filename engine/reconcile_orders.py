@@ -1,0 +1,240 @@
+"""The ``orders`` reconciler: BuchhaltungsButler outbound receipts against Exact documents.
+
+Source side: every outbound receipt dated in the period that the flow would send, by the
+flow's ``payment_status`` setting (paid = ``amount_paid`` covers ``amount``, as in
+``orders.map``). Gross is the receipt's ``amount``; net and VAT come from the receipt detail
+(``/receipts/get/<id>``: ``vat`` is the rate), or, when ``vat`` is empty (several rates), from
+the receipt's postings (each posting's gross at its VAT code's rate). Net is rounded to the
+cent and VAT is gross minus net, so the parts always add up to the gross. Credit notes
+(``credit outbound``) count negative: Exact keeps them with negative amounts.
+
+Target side: the Exact documents of the flow's ``document`` setting whose ``YourRef`` is the
+receipt's invoice number: sales invoices (``AmountFC`` gross, ``AmountFCExclVat`` net,
+``VATAmountFC`` VAT), sales orders (``AmountFC``, ``AmountFCExclVat``; VAT = the difference:
+orders have no header VAT field) or sales entries (``AmountFC`` gross incl. VAT,
+``VATAmountFC``; net = the difference).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from mapwright.engine.reconcile import (
+    MISSING,
+    PARKED,
+    Amounts,
+    DocumentLine,
+    ReconcileContext,
+    ReconcileError,
+    Reconciliation,
+    TargetDocument,
+    compare,
+    money,
+    net_of,
+    register,
+)
+
+SOURCE = ("buchhaltungsbutler", "receipts")
+TARGET = "exact_online"
+
+
+@dataclass(frozen=True)
+class Document:
+    """Where an Exact document keeps its id, number and money."""
+
+    object: str
+    id: str
+    number: str
+    gross: str
+    net: str | None
+    vat: str | None
+
+    def amounts(self, record: dict[str, Any]) -> Amounts:
+        gross = money(record.get(self.gross))
+        net = money(record.get(self.net)) if self.net else None
+        vat = money(record.get(self.vat)) if self.vat else None
+        if net is None and gross is not None and vat is not None:
+            net = gross - vat
+        if vat is None and gross is not None and net is not None:
+            vat = gross - net
+        return Amounts(gross, net, vat)
+
+
+DOCUMENTS = {
+    "sales_invoice": Document(
+        "sales_invoices", "InvoiceID", "InvoiceNumber", "AmountFC", "AmountFCExclVat", "VATAmountFC"
+    ),
+    "sales_order": Document(
+        "sales_orders", "OrderID", "OrderNumber", "AmountFC", "AmountFCExclVat", None
+    ),
+    "sales_entry": Document(
+        "sales_entries", "EntryID", "EntryNumber", "AmountFC", None, "VATAmountFC"
+    ),
+}
+
+
+def is_paid(receipt: dict[str, Any]) -> bool:
+    """Paid as ``orders.map`` decides it: the paid amount covers a non-zero amount."""
+    amount, paid = money(receipt.get("amount")), money(receipt.get("amount_paid") or "0")
+    return amount is not None and amount != 0 and paid is not None and abs(paid) >= abs(amount)
+
+
+def selected(receipt: dict[str, Any], payment_status: str) -> bool:
+    if payment_status == "all":
+        return True
+    return is_paid(receipt) == (payment_status == "paid")
+
+
+def rate_of(code: Any) -> Decimal | None:
+    """The percentage of a BB rate (``"19.00"``) or posting VAT code (``"19_vat"``)."""
+    found = re.match(r"^\s*([0-9]+(?:\.[0-9]+)?)", str(code if code is not None else ""))
+    return Decimal(found.group(1)) if found else None
+
+
+def split(gross: Decimal, detail: dict[str, Any] | None, postings: list[dict[str, Any]]) -> Amounts:
+    """Net and VAT of a receipt's (unsigned) gross from its rate, else from its postings."""
+    vat = (detail or {}).get("vat")
+    if vat not in (None, ""):
+        rate = rate_of(vat)
+        if rate is not None:
+            net = net_of(gross, rate)
+            return Amounts(gross, net, gross - net)
+    if not postings:
+        return Amounts(gross)
+    net = Decimal("0.00")
+    for posting in postings:
+        rate = rate_of(posting.get("vat"))
+        amount = money(posting.get("amount"))
+        if rate is None or amount is None:
+            return Amounts(gross)
+        net += net_of(abs(amount), rate)
+    return Amounts(gross, net, gross - net)
+
+
+def signed(amounts: Amounts, credit: bool) -> Amounts:
+    if not credit:
+        return amounts
+    return Amounts(
+        *(
+            -value if value is not None else None
+            for value in (amounts.gross, amounts.net, amounts.vat)
+        )
+    )
+
+
+@register("orders")
+async def reconcile_orders(ctx: ReconcileContext) -> Reconciliation:
+    script, settings = ctx.script, ctx.settings
+    if tuple(script.source or ()) != SOURCE or script.target != TARGET:
+        raise ReconcileError(
+            f"flow '{ctx.flow.name}' does not read buchhaltungsbutler.receipts into "
+            "exact_online, so the orders reconciler cannot compare it; reconcile a flow "
+            "with that source and target"
+        )
+    document = DOCUMENTS.get(str(settings.get("document")))
+    if document is None:
+        raise ReconcileError(
+            f"flow '{ctx.flow.name}': setting document = {settings.get('document')!r} is not "
+            f"one of {', '.join(DOCUMENTS)}"
+        )
+    status = str(settings.get("payment_status", "paid"))
+    bb, exact = ctx.connectors[SOURCE[0]], ctx.connectors[TARGET]
+
+    filters = dict(script.source_params(settings))
+    if ctx.date_from:
+        filters["date_from"] = ctx.date_from.isoformat()
+    if ctx.date_to:
+        filters["date_to"] = ctx.date_to.isoformat()
+    receipts: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        page = await ctx.read(partial(bb.list, SOURCE[1], cursor=cursor, filters=filters))
+        receipts += [r for r in page.records if ctx.in_period(r.get("date"))]
+        if not page.has_more or not page.records:
+            break
+        cursor = page.cursor
+
+    chosen = [r for r in receipts if selected(r, status)]
+    chosen.sort(key=lambda r: (str(r.get("date") or ""), str(r.get("invoicenumber") or "")))
+    ids = [str(r.get("id_by_customer")) for r in chosen]
+    details = {rid: await ctx.read(partial(bb.get, SOURCE[1], rid)) for rid in ids}
+    mixed = [rid for rid in ids if (details[rid] or {}).get("vat") in (None, "")]
+    postings: dict[Any, list[dict[str, Any]]] = {}
+    if mixed:
+        postings = await ctx.read(lambda: bb.find("postings", "receipt_id_by_customer", mixed))
+    refs = sorted({str(r["invoicenumber"]) for r in chosen if r.get("invoicenumber")})
+    found = await ctx.read(lambda: exact.find(document.object, "YourRef", refs)) if refs else {}
+    logs = ctx.logs(ids)
+
+    result = Reconciliation(
+        ctx.flow.name,
+        ctx.tenant,
+        ctx.date_from,
+        ctx.date_to,
+        f"buchhaltungsbutler.receipts ({filters.get('list_direction', 'outbound')}, "
+        f"payment_status = {status})",
+        f"exact_online.{document.object} (YourRef = invoice number)",
+        skipped=len(receipts) - len(chosen),
+        skipped_reason=None
+        if status == "all"
+        else f"payment state is not {status} (setting payment_status = {status})",
+    )
+    seen: dict[str, str] = {}
+    for receipt, rid in zip(chosen, ids, strict=True):
+        credit = str(receipt.get("type", "")).startswith("credit")
+        ref = str(receipt.get("invoicenumber") or "")
+        gross = money(receipt.get("amount"))
+        amounts = (
+            split(abs(gross), details[rid], postings.get(rid, [])) if gross else Amounts(gross)
+        )
+        line = DocumentLine(
+            ref,
+            rid,
+            "credit" if credit else "invoice",
+            receipt.get("date"),
+            receipt.get("counterparty"),
+            signed(amounts, credit),
+            log=logs.get(rid),
+        )
+        result.lines.append(line)
+        if ref in seen or not ref:
+            line.status = MISSING
+            line.note = (
+                f"BuchhaltungsButler has another receipt ({seen[ref]}) with invoice number "
+                f"{ref}; Exact documents are found by YourRef, so only one of them can be sent"
+                if ref
+                else "the receipt has no invoice number, so no Exact document can carry it"
+            )
+            continue
+        seen[ref] = rid
+        line.targets = [
+            TargetDocument(
+                str(doc.get(document.id)),
+                None if doc.get(document.number) is None else str(doc.get(document.number)),
+                document.amounts(doc),
+            )
+            for doc in found.get(ref, [])
+        ]
+        compare(line)
+        if line.status == MISSING:
+            _explain_missing(line)
+        elif line.source.net is None:
+            line.note = "BuchhaltungsButler gives no VAT rate or postings: only gross compared"
+    return result
+
+
+def _explain_missing(line: DocumentLine) -> None:
+    log = line.log
+    if log is None:
+        line.note = "no run of the flow has processed this receipt yet"
+    elif log.outcome in ("parked", "failed") and log.parked_state == "open":
+        line.status = PARKED
+        line.note = log.reason
+    elif log.outcome == "skipped":
+        line.note = f"the last run skipped it: {log.reason}"
+    else:
+        line.note = f"the last run's outcome was {log.outcome}, but Exact has no such document"
