@@ -74,8 +74,9 @@ class Ledger:
         natural_key: dict[str, Any] | None,
         run_id: str,
     ) -> None:
-        """Record that a create is about to be sent (durable before the request leaves)."""
-        self._put(source_id, operation, target, None, "pending", natural_key, run_id)
+        """Record that a create is about to be sent (durable before the request leaves); the
+        entry keeps ``created`` from then on: the target record's origin is this flow."""
+        self._put(source_id, operation, target, None, "pending", natural_key, run_id, created=True)
 
     def confirm(
         self,
@@ -108,8 +109,10 @@ class Ledger:
         state: LedgerState,
         natural_key: dict[str, Any] | None,
         run_id: str,
+        *,
+        created: bool = False,
     ) -> None:
-        values = {
+        values: dict[str, Any] = {
             "target": target,
             "target_id": target_id,
             "state": state,
@@ -117,6 +120,8 @@ class Ledger:
             "run_id": run_id,
             "updated_at": utcnow(),
         }
+        if created:
+            values["created"] = True
         key = self._key(source_id, operation)
         with self.store.begin() as conn:
             if conn.execute(_UPDATE, {**key, **values}).rowcount == 0:
@@ -142,6 +147,25 @@ _KEY = (
 )
 _SELECT = sa.select(t.ledger).where(_KEY)
 _UPDATE = t.ledger.update().where(_KEY)
+
+
+def created_by_flows(
+    store: Store, tenant: str, target: str, target_ids: Iterable[str]
+) -> dict[str, tuple[str, str]]:
+    """Which of ``target_ids`` (records of ``target``, e.g. "exact_online.sales_invoices") a
+    flow of this tenant created: ``{target_id: (flow, source_id)}``, in one query."""
+    ids = sorted({str(i) for i in target_ids})
+    if not ids:
+        return {}
+    query = sa.select(_L.target_id, _L.flow, _L.source_id).where(
+        (_L.tenant == tenant)
+        & (_L.target == target)
+        & (_L.created.is_(True))
+        & (_L.state == "confirmed")
+        & (_L.target_id.in_(ids))
+    )
+    with store.begin() as conn:
+        return {row.target_id: (row.flow, row.source_id) for row in conn.execute(query)}
 
 
 def _entry(row: Any) -> LedgerEntry:

@@ -32,7 +32,7 @@ from mapwright.dsl.plan import Outcome, Ref
 from mapwright.dsl.resolver import LookupPending
 from mapwright.dsl.values import exact_numbers
 from mapwright.engine.errors import EngineError, FlowInvalid
-from mapwright.engine.ledger import Ledger
+from mapwright.engine.ledger import Ledger, created_by_flows
 from mapwright.engine.locks import RunLock
 from mapwright.engine.operations import (
     WRITE_ACTIONS,
@@ -198,7 +198,7 @@ class FlowRunner:
     async def _process(self, items: list[SourceItem], page_no: int) -> None:
         ctx = self.ctx
         lookups = PageResolver(ctx.connectors, ctx.retry)
-        planned = await self._map_all(items, lookups)
+        planned = await self._map_all(items, lookups, self._echoes(items))
         entries = self.ledger.entries(item.source_id for item in items)
         self._want_targets(planned, lookups, entries, items)
         await lookups.fetch_pending()
@@ -215,11 +215,35 @@ class FlowRunner:
         for index, item in enumerate(items):
             await self._finish(item, planned[index], sender, page_no)
 
+    def _echoes(self, items: list[SourceItem]) -> dict[str, str]:
+        """Source records that a flow of this tenant created (their origin is mapwright,
+        e.g. Exact invoices the orders flow made from BuchhaltungsButler receipts): sending
+        them back would copy them into the system they came from. ``{source_id: reason}``."""
+        source = self.ctx.script.source
+        if source is None:
+            return {}
+        target = f"{source[0]}.{source[1]}"
+        made = created_by_flows(
+            self.ctx.store, self.ctx.tenant, target, (item.source_id for item in items)
+        )
+        return {
+            target_id: (
+                f"{target} {target_id} was created by mapwright (flow {flow}, from source "
+                f"record {source_id}); it is not sent back"
+            )
+            for target_id, (flow, source_id) in made.items()
+        }
+
     async def _map_all(
-        self, items: list[SourceItem], lookups: PageResolver
+        self, items: list[SourceItem], lookups: PageResolver, echoes: Mapping[str, str]
     ) -> list[Outcome | Exception]:
         results: list[Outcome | Exception] = [EngineError("not mapped")] * len(items)
-        todo = list(range(len(items)))
+        todo = []
+        for index, item in enumerate(items):
+            if item.source_id in echoes:
+                results[index] = Outcome(skipped=echoes[item.source_id])
+            else:
+                todo.append(index)
         for _round in range(MAX_LOOKUP_ROUNDS):
             waiting = []
             for index in todo:

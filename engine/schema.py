@@ -120,7 +120,11 @@ ledger = sa.Table(
     sa.Column("natural_key", sa.JSON),
     sa.Column("run_id", sa.String(36)),
     sa.Column("updated_at", Timestamp, nullable=False),
+    # the flow created the target record (not only matched it): the record's origin is
+    # mapwright, so another flow reading that target must not send it back (echo)
+    sa.Column("created", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("tenant", "flow", "source_id", "operation"),
+    sa.Index(None, "tenant", "target", "target_id"),
 )
 
 cursors = sa.Table(
