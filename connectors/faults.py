@@ -13,7 +13,8 @@ Per request, in this order:
 3. ``drop_rate``: drop the connection before the handler runs (nothing is written).
 4. ``error_rates`` (``{status: probability}``, probabilities summed, at most 1): answer that
    status with an error body; ``429`` and ``503`` carry ``Retry-After: 1``. The handler does
-   not run.
+   not run. A sandbox whose real system answers errors in its own envelope passes
+   ``error_answer`` to ``install_faults`` (status -> body and headers; bursts use it too).
 5. ``timeout_after_commit_rate`` (writes only: POST, PUT, PATCH, DELETE): the handler runs
    and commits, then the response is lost.
 
@@ -67,6 +68,17 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Sleep = Callable[[float], Awaitable[None]]
+#: an injected error answer for a status: (JSON body, extra response headers)
+ErrorAnswer = Callable[[int], tuple[dict[str, Any], list[tuple[bytes, bytes]]]]
+
+
+def generic_error_answer(status: int) -> tuple[dict[str, Any], list[tuple[bytes, bytes]]]:
+    """The default injected body; ``429`` and ``503`` carry ``Retry-After``."""
+    body = {"error": {"code": "injected_fault", "message": f"injected HTTP {status}"}}
+    headers = []
+    if status in (429, 503):
+        headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
+    return body, headers
 
 
 class DroppedConnection(httpx.RemoteProtocolError):
@@ -105,10 +117,18 @@ class FaultSettings(BaseModel):
 class FaultState:
     """The live fault settings of one app plus its seeded random source."""
 
-    def __init__(self, options: FaultOptions, *, seed: int, sleep: Sleep = asyncio.sleep):
+    def __init__(
+        self,
+        options: FaultOptions,
+        *,
+        seed: int,
+        sleep: Sleep = asyncio.sleep,
+        error_answer: ErrorAnswer = generic_error_answer,
+    ):
         self.options = _copy(options)
         self.seed = seed
         self.sleep = sleep
+        self.error_answer = error_answer
         self.random = random.Random(seed)
         self._lock = threading.Lock()
         self.injected: dict[str, int] = {}
@@ -178,7 +198,7 @@ class FaultMiddleware:
             await self.state.sleep(self.state.options.latency_ms / 1000)
         kind, status = self.state.decide(scope["method"])
         if kind in ("burst", "status") and status is not None:
-            await _send_error(send, status)
+            await _send_error(send, status, self.state.error_answer)
         elif kind == "drop":
             await _fail_mid_response(send, DroppedConnection("connection dropped (injected)"))
         elif kind == "lose":
@@ -192,13 +212,13 @@ async def _discard(message: Message) -> None:
     """Swallow the handler's response: it is the one that gets lost."""
 
 
-async def _send_error(send: Send, status: int) -> None:
-    body = json.dumps(
-        {"error": {"code": "injected_fault", "message": f"injected HTTP {status}"}}
-    ).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-    if status in (429, 503):
-        headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
+async def _send_error(send: Send, status: int, answer: ErrorAnswer) -> None:
+    payload, extra = answer(status)
+    body = json.dumps(payload).encode()
+    names = {name.lower() for name, _ in extra}
+    headers = [(b"content-length", b"%d" % len(body))] + list(extra)
+    if b"content-type" not in names:
+        headers.append((b"content-type", b"application/json"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -216,14 +236,20 @@ async def _fail_mid_response(send: Send, exc: Exception) -> None:
 
 
 def install_faults(
-    app: FastAPI, options: FaultOptions, *, seed: int, sleep: Sleep = asyncio.sleep
+    app: FastAPI,
+    options: FaultOptions,
+    *,
+    seed: int,
+    sleep: Sleep = asyncio.sleep,
+    error_answer: ErrorAnswer = generic_error_answer,
 ) -> FaultState:
     """Add the fault layer and the ``/_admin/faults`` router to ``app``; return the state.
 
     Call it inside ``create_app`` before the app serves a request. ``sleep`` is injectable
-    so tests can observe latency without waiting.
+    so tests can observe latency without waiting; ``error_answer`` shapes injected error
+    answers like the real system's (default: ``generic_error_answer``).
     """
-    state = FaultState(options, seed=seed, sleep=sleep)
+    state = FaultState(options, seed=seed, sleep=sleep, error_answer=error_answer)
     app.state.faults = state
     app.add_middleware(FaultMiddleware, state=state)
     app.include_router(_admin_router(state))
