@@ -1,19 +1,52 @@
 """Response helpers: exact JSON numbers in and out.
 
 Mapped records carry ``Decimal`` amounts; ``ExactJSON`` writes them as JSON numbers with
-every digit (FastAPI's encoder would turn them into floats or strings). Request bodies are
-parsed by FastAPI into floats; ``exact`` turns them back into ``Decimal`` through their
-shortest text form (``19.99`` stays ``19.99``), so scripts see the numbers that were sent.
+every digit (FastAPI's encoder would turn them into floats or strings). Routes of an
+``ExactRoute`` router parse their JSON bodies with every fraction as ``Decimal``
+(``1.23456789012345678901e5`` keeps all 21 digits) and refuse ``NaN`` and ``Infinity``,
+which are not JSON. ``exact`` turns floats that still arrive (bodies built in code) into
+``Decimal`` through their shortest text form.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Path
+import simplejson
+from fastapi import Path, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from mapwright.dsl import jsonio
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def loads_exact(data: bytes | str) -> Any:
+    """JSON with fractions as ``Decimal``; ``NaN``/``Infinity`` are refused."""
+    return simplejson.loads(data, use_decimal=True, parse_constant=_not_json)
+
+
+class ExactRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = loads_exact(await self.body())
+        return self._json
+
+
+class ExactRoute(APIRoute):
+    """A route whose JSON body keeps every digit of its numbers (see the module docstring)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def exact_handler(request: Request) -> Response:
+            return await handler(ExactRequest(request.scope, request.receive))
+
+        return exact_handler
 
 
 class ExactJSON(JSONResponse):

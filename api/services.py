@@ -22,6 +22,7 @@ from mapwright.api.auth import Principal
 from mapwright.api.connections import SecureConnections
 from mapwright.api.settings import ApiSettings
 from mapwright.api.vault import Vault
+from mapwright.api.workers import ScriptPool
 from mapwright.engine.executor import EventHandler
 from mapwright.engine.flows import FlowCatalog
 from mapwright.engine.runs import Engine
@@ -129,12 +130,19 @@ class Services:
         self.clock = clock
         self.metrics = Metrics()
         self.alerts = Alerts(self)
+        self.scripts = ScriptPool(
+            size=settings.script_workers,
+            per_tenant=settings.script_concurrency,
+            timeout=settings.script_timeout,
+            memory_mb=settings.script_memory_mb,
+        )
 
     @property
     def db(self) -> sa.Engine:
         return self.store.engine
 
     def close(self) -> None:
+        self.scripts.close()
         self.store.close()
 
     # -- audit ------------------------------------------------------------------------------

@@ -7,7 +7,10 @@
     MAPWRIGHT_SECRET_KEY=<Fernet key>       # encrypts credentials; several keys, comma
                                             # separated, newest first, during a rotation
     MAPWRIGHT_MAX_BODY_BYTES=1048576        # request size limit
-    MAPWRIGHT_SCRIPT_TIMEOUT=5              # seconds a lint/preview/run request may map
+    MAPWRIGHT_SCRIPT_TIMEOUT=5              # seconds a script job may run (then killed)
+    MAPWRIGHT_SCRIPT_WORKERS=4              # script worker processes
+    MAPWRIGHT_SCRIPT_CONCURRENCY=2          # script jobs per tenant at a time (then 429)
+    MAPWRIGHT_SCRIPT_MEMORY_MB=512          # address space of one script worker
     MAPWRIGHT_SMTP_HOST / _PORT / _FROM / _USER / _PASSWORD / _STARTTLS   # e-mail alerts
 """
 
@@ -29,7 +32,9 @@ class ApiSettings(BaseSettings):
     secret_key: str | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     script_timeout: float = Field(default=5.0, gt=0)
-    max_preview_records: int = Field(default=200, ge=1)
+    script_workers: int = Field(default=4, ge=1, le=256)
+    script_concurrency: int = Field(default=2, ge=1, le=256)
+    script_memory_mb: int = Field(default=512, ge=128)
     max_run_wait: float = Field(default=60.0, ge=0)
     share_link_ttl_days: int = Field(default=30, ge=1)
     scheduler_tick: float = Field(default=15.0, gt=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from conftest import World
 
 SCRIPT = """setting country: text = "DE"
@@ -169,3 +171,80 @@ async def test_too_many_records_is_a_clear_422(world: World) -> None:
     response = await world.client.post("/api/v1/scripts/run", json=body, headers=world.admin)
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == "body.records"
+
+
+#: 2**40 additions: runs for hours unless something stops it
+BOMB = "\n".join(
+    ["def f0(x) = x + 1"]
+    + [f"def f{i}(x) = f{i - 1}(x) + f{i - 1}(x)" for i in range(1, 41)]
+    + ["A <- f40(n)", ""]
+)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie counts as gone: it uses no CPU)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+async def test_a_runaway_preview_is_killed_at_the_time_limit(make_world, settings) -> None:
+    world = await make_world(settings=settings.model_copy(update={"script_timeout": 1.0}))
+    response = await world.client.post(
+        "/api/v1/scripts/preview",
+        json={"script": BOMB, "records": [{"n": 1}]},
+        headers=world.admin,
+    )
+    assert response.status_code == 422
+    assert "time limit of 1 s" in response.json()["detail"]
+    assert response.json()["errors"] == [{"loc": "script", "msg": "time limit 1 s"}]
+    pool = world.services.scripts
+    assert len(pool.killed) == 1 and not _alive(pool.killed[0])
+    assert pool.busy_pids() == []
+    lint = await world.client.post(
+        "/api/v1/scripts/lint", json={"script": "A <- 1\n"}, headers=world.admin
+    )
+    assert lint.json() == {"ok": True, "diagnostics": []}
+
+
+async def test_a_tenant_over_its_script_concurrency_gets_429(make_world, settings) -> None:
+    world = await make_world(
+        settings=settings.model_copy(update={"script_timeout": 1.0, "script_concurrency": 1})
+    )
+    body = {"script": BOMB, "records": [{"n": 1}]}
+    first, second = await asyncio.gather(
+        world.client.post("/api/v1/scripts/preview", json=body, headers=world.admin),
+        world.client.post("/api/v1/scripts/preview", json=body, headers=world.admin),
+    )
+    statuses = sorted([first.status_code, second.status_code])
+    assert statuses == [422, 429]
+    refused = first if first.status_code == 429 else second
+    assert refused.headers["Retry-After"] == "1"
+    assert "limit is 1 at a time" in refused.json()["detail"]
+
+
+def _peak_rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as handle:
+        line = next(x for x in handle if x.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
+async def test_memory_of_a_script_is_capped_in_its_worker(make_world, settings) -> None:
+    world = await make_world(settings=settings.model_copy(update={"script_memory_mb": 256}))
+    doubling = "\n".join(
+        ["let s0 = text(n)"] + [f"let s{i} = s{i - 1} & s{i - 1}" for i in range(1, 34)]
+    )
+    before = _peak_rss_mb()
+    response = await world.client.post(
+        "/api/v1/scripts/preview",
+        json={"script": doubling + "\nA <- length(s33)\n", "records": [{"n": 1}]},
+        headers=world.admin,
+    )
+    # 2**33 characters: the worker runs out of its 256 MB (the job or the record fails)
+    if response.status_code == 422:
+        assert response.json()["errors"] == [{"loc": "script", "msg": "memory limit 256 MB"}]
+    else:
+        assert response.json()["counts"]["error"] == 1, response.text
+    assert _peak_rss_mb() - before < 256, "the service process did the work itself"
