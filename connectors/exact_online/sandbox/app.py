@@ -16,6 +16,7 @@ import random
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -67,9 +68,13 @@ TOPICS = {
 }
 
 
+def odata_body(message: str) -> dict[str, Any]:
+    """Exact's error envelope (reference §5)."""
+    return {"error": {"code": "", "message": {"lang": "", "value": message}}}
+
+
 def odata_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    body = {"error": {"code": "", "message": {"lang": "", "value": message}}}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(odata_body(message), status_code=status, headers=headers)
 
 
 @dataclass
@@ -212,6 +217,30 @@ class Sandbox:
                 }
             )
         return headers
+
+    def injected_answer(
+        self, status: int
+    ) -> tuple[dict[str, Any] | None, list[tuple[bytes, bytes]]]:
+        """An injected fault as Exact answers it (see ``connectors/faults.py``).
+
+        429: an empty body (reference §5: "body often empty") and only the Minutely rate
+        headers, with nothing left this minute (reference §3: sent when the minute budget is
+        gone). Other statuses: the OData error envelope with the status's reason phrase, and
+        the usual rate headers; a 500 carries an empty message (an unexpected failure, not one
+        of Exact's business-rule 500s, which always name the rule) and 401 an empty body, as
+        Exact sends it. No ``Retry-After``: Exact documents none."""
+        now = self.clock.now()
+        minute = self.counters.minute.get((self.client_id, self.division, int(now // 60)), 0)
+        day = self.counters.day.get((self.client_id, self.division, int(now // 86400)), 0)
+        if status == 429:
+            limit = int(self.settings["minutely_limit"])
+            headers = self.rate_headers(max(minute, limit), day, minutely_only=True)
+            body = None
+        else:
+            headers = self.rate_headers(minute, day)
+            text = "" if status == 500 else HTTPStatus(status).phrase
+            body = None if status == 401 else odata_body(text)
+        return body, [(k.lower().encode(), v.encode()) for k, v in headers.items()]
 
     def record_error(self, key: tuple[str, ...], status: int) -> None:
         if status not in (400, 401, 403, 404):
@@ -378,7 +407,7 @@ class Sandbox:
             "Code": self.division,
             "Description": "mapwright sandbox",
             "Current": True,
-            "Country": "NL",
+            "Country": "DE",
             "Currency": "EUR",
             "DivisionMoveDate": None,
         }

@@ -38,6 +38,7 @@ def stock_position(store: Store, request: Request) -> Response:
     current = sum(float(r.get("CurrentStock") or 0) for r in rows)
     out = sum(float(r.get("PlannedStockOut") or 0) for r in rows)
     inn = sum(float(r.get("PlannedStockIn") or 0) for r in rows)
+    reserved = sum(float(r.get("ReservedStock") or 0) for r in rows)
     return JSONResponse(
         {
             "d": [
@@ -48,7 +49,7 @@ def stock_position(store: Store, request: Request) -> Response:
                     "PlanningOut": out,
                     "FreeStock": current - out,
                     "ProjectedStock": current + inn - out,
-                    "ReservedStock": 0.0,
+                    "ReservedStock": reserved,
                 }
             ]
         }
@@ -79,7 +80,10 @@ def read(
     if (view.sync or view.bulk) and "$skip" in q:
         raise ApiError(400, "$skip is not supported on this endpoint; use __next")
     expand = {e.strip() for e in q.get("$expand", "").split(",") if e.strip()}
-    rows = list(store.table(view.table).values())
+    if view.combine is not None:
+        rows = view.combine(store.table)
+    else:
+        rows = list(store.table(view.table).values())
     if key is not None:
         match = [r for r in rows if str(view.value(r, view.key)).lower() == key]
         if not match:
@@ -107,6 +111,14 @@ def read(
             raise ApiError(400, str(exc)) from None
         if view.sync and timestamp_only(tree) is None:
             raise ApiError(400, "Only 'Timestamp gt <value>' can be filtered on sync endpoints")
+        outside = _named(tree) - view.filterable if view.filterable else set()
+        if outside:
+            allowed = ", ".join(sorted(view.filterable))
+            raise ApiError(
+                400,
+                f"{view.endpoint} cannot be filtered on {', '.join(sorted(outside))}; "
+                f"filter on {allowed}",
+            )
         try:
             rows = [r for r in rows if evaluate(tree, _getter(view, r))]
         except FilterError as exc:
@@ -161,6 +173,13 @@ def read(
         query = urlencode(params, safe="$'(),:", quote_via=quote)
         body["__next"] = f"{base}/{view.endpoint}?{query}"
     return JSONResponse({"d": body})
+
+
+def _named(node: tuple[Any, ...]) -> set[str]:
+    """The field names a filter tree reads."""
+    if node[0] == "field":
+        return {node[1]}
+    return set().union(*(_named(n) for n in node[1:] if isinstance(n, tuple)))
 
 
 def _getter(view: View, row: dict[str, Any]) -> Callable[[str], Any]:

@@ -30,7 +30,7 @@ MANDATORY: dict[str, tuple[str, ...]] = {
     "crm/Accounts": ("Name",),
     "crm/Contacts": ("Account",),
     "logistics/Items": ("Code", "Description"),
-    "logistics/SalesItemPrices": ("Item",),
+    "logistics/SalesItemPrices": ("Item", "Price"),
     "inventory/ItemWarehouses": ("Item", "Warehouse"),
     "salesorder/SalesOrders": ("OrderedBy",),
     "salesorder/SalesOrderLines": ("Item",),
@@ -67,6 +67,22 @@ DELETED_TYPES = {
     "logistics/Items": 9,
     "salesorder/SalesOrders": 12,
 }
+#: salesinvoice/SalesInvoices.Type (reference §4); 8023/8024 also need a Warehouse
+INVOICE_TYPES = {
+    8020: "Sales invoice",
+    8021: "Sales credit note",
+    8023: "Direct sales invoice",
+    8024: "Direct sales credit note",
+}
+#: document number field, counter and first number (orders may post their own number)
+NUMBERS = {
+    "salesorder/SalesOrders": ("OrderNumber", "order_number", 1),
+    "salesinvoice/SalesInvoices": ("InvoiceNumber", "invoice_number", 24000001),
+    "salesentry/SalesEntries": ("EntryNumber", "entry_number", 24700001),
+    "salesorder/GoodsDeliveries": ("DeliveryNumber", "delivery_number", 1),
+}
+#: default sales VAT code fields that must name a usable sales VAT code
+VAT_DEFAULTS = {"crm/Accounts": "SalesVATCode", "logistics/Items": "SalesVatCode"}
 WEBHOOK_TOPICS = {
     "Accounts",
     "Addresses",
@@ -205,20 +221,59 @@ class Rules(Documents):
         key_field = "ItemID" if endpoint == "read/logistics/ItemExtraField" else None
         key_field = key_field or PRIMARY_KEYS[endpoint]
         row[key_field] = str(row.get(key_field) or new_guid(self.rng)).lower()
+        self._check_vat_default(endpoint, row)
         hook = getattr(self, "_create_" + endpoint.split("/")[-1].lower(), None)
         if hook is not None:
             existing = hook(row)
             if existing is not None:
                 return existing
+        lines_in = row.get(line_spec[0]) if line_spec else None
+        if line_spec and lines_in:
+            self.prepare_lines(endpoint, lines_in)  # refuses before anything is stored
         self._unique(endpoint, row)
+        self._number(endpoint, row)
         self.stamp(row, True)
-        lines_in = row.pop(line_spec[0], None) if line_spec else None
+        if line_spec:
+            row.pop(line_spec[0], None)
         self.store.put(endpoint, row[key_field], row)
         if line_spec and lines_in:
             for number, line in enumerate(lines_in, start=1):
                 self._add_line(endpoint, row, line, number)
             self._totals(endpoint, row)
+        if endpoint == "logistics/SalesItemPrices":
+            self.mirror_price(row["Item"])
         return row
+
+    def _number(self, endpoint: str, row: Row) -> None:
+        """Document numbers, drawn once every check has passed (a refusal leaves no gap)."""
+        if endpoint not in NUMBERS:
+            return
+        name, counter, first = NUMBERS[endpoint]
+        if row.get(name) is None or endpoint != "salesorder/SalesOrders":
+            row[name] = self.store.next(counter, first)
+        if endpoint == "salesorder/GoodsDeliveries":
+            row["EntryNumber"] = row["DeliveryNumber"]
+
+    def _check_vat_default(self, endpoint: str, row: Row) -> None:
+        """A default sales VAT code (account, item) must be a usable sales code."""
+        name = VAT_DEFAULTS.get(endpoint)
+        if name and row.get(name) not in (None, ""):
+            vat = self.sales_vat(row[name])
+            row[name] = vat["Code"]
+            row[name + "Description"] = vat.get("Description")
+
+    def _shipping(self, row: Row, *, code: bool) -> None:
+        """Fill the shipping method's companions (an unknown Guid is a bad reference)."""
+        if not row.get("ShippingMethod"):
+            row["ShippingMethodDescription"] = None
+            if code:
+                row["ShippingMethodCode"] = None
+            return
+        label = "Verzendwijze" if self.language == "nl" else "ShippingMethod"
+        method = self.ref("sales/ShippingMethods", row["ShippingMethod"], label)
+        row["ShippingMethodDescription"] = method.get("Description")
+        if code:
+            row["ShippingMethodCode"] = method.get("Code")
 
     def _unique(self, endpoint: str, row: Row, key: str | None = None) -> None:
         names = UNIQUE.get(endpoint)
@@ -278,16 +333,21 @@ class Rules(Documents):
         row.setdefault("IsStockItem", True)
         row.setdefault("Unit", "pc")
         row.setdefault("Stock", 0.0)
+        # read-only: mirrors the item's price row (set prices through SalesItemPrices)
+        row["StandardSalesPrice"] = None
 
     def _create_salesitemprices(self, row: Row) -> None:
         item = self.ref("logistics/Items", row["Item"], "Item")
+        row["Item"] = item["ID"]
         row["ItemCode"], row["ItemDescription"] = item["Code"], item["Description"]
+        if row.get("Account"):
+            row["AccountName"] = self.ref("crm/Accounts", row["Account"], "Account").get("Name")
         row.setdefault("Currency", "EUR")
 
     def _create_itemwarehouses(self, row: Row) -> None:
         self.ref("logistics/Items", row["Item"], "Item")
         self.ref("inventory/Warehouses", row["Warehouse"], "Warehouse")
-        row.update(CurrentStock=0.0, PlannedStockIn=0.0, PlannedStockOut=0.0)
+        row.update(CurrentStock=0.0, PlannedStockIn=0.0, PlannedStockOut=0.0, ReservedStock=0.0)
 
     def _create_salesorders(self, row: Row) -> None:
         ordered = self.ref(
@@ -299,14 +359,45 @@ class Rules(Documents):
             target = self.ref("crm/Accounts", row.get(name) or ordered["ID"], name)
             row[name], row[name + "Name"] = target["ID"], target.get("Name")
         row["OrderedByName"] = ordered.get("Name")
-        if row.get("OrderNumber") is None:
-            row["OrderNumber"] = self.store.next("order_number")
+        self._shipping(row, code=False)
         row.update(Status=12, DeliveryStatus=12, InvoiceStatus=12, ApprovalStatus=1)
         row.setdefault("Currency", "EUR")
         row.setdefault("OrderDate", self.clock.ms())
-        self._unique("salesorder/SalesOrders", row)
+
+    def _create_salesorderlines(self, row: Row) -> Row:
+        """A line posted on its own (``OrderID`` names the order): priced and totalled like
+        an inline line."""
+        word = "Verplicht" if self.language == "nl" else "Mandatory"
+        if not row.get("OrderID"):
+            raise ApiError(400, f"{word}: OrderID")
+        order = self.ref("salesorder/SalesOrders", row["OrderID"], "OrderID")
+        if order.get("Status") == 21:
+            raise ApiError(400, "The sales order is complete and cannot be changed.")
+        self.prepare_lines("salesorder/SalesOrders", [row])
+        numbers = [
+            int(r.get("LineNumber") or 0)
+            for r in self.store.table("salesorder/SalesOrderLines").values()
+            if r.get("OrderID") == order["OrderID"]
+        ]
+        self._add_line("salesorder/SalesOrders", order, row, max(numbers, default=0) + 1)
+        self._totals("salesorder/SalesOrders", order)
+        return row
+
+    def _invoice_type(self, row: Row) -> None:
+        kind = row.get("Type")
+        if kind not in INVOICE_TYPES:
+            word = "Ongeldig" if self.language == "nl" else "Invalid"
+            raise ApiError(400, f"{word}: Type ({kind}; use 8020, 8021, 8023 or 8024)")
+        row["TypeDescription"] = INVOICE_TYPES[kind]
+        if kind in (8023, 8024):
+            if not row.get("Warehouse"):
+                word = "Verplicht" if self.language == "nl" else "Mandatory"
+                raise ApiError(400, f"{word}: Warehouse")
+            self.ref("inventory/Warehouses", row["Warehouse"], "Warehouse")
 
     def _create_salesinvoices(self, row: Row) -> None:
+        row.setdefault("Type", 8020)
+        self._invoice_type(row)
         ordered = self.ref("crm/Accounts", row["OrderedBy"], "OrderedBy")
         if ordered.get("Status") != "C":
             raise ApiError(
@@ -318,24 +409,20 @@ class Rules(Documents):
         row.setdefault("InvoiceTo", ordered["ID"])
         row["OrderedByName"] = row["InvoiceToName"] = ordered.get("Name")
         row.setdefault("Journal", "70")
-        row.setdefault("Type", 8020)
         row.setdefault("Currency", "EUR")
         row.setdefault("InvoiceDate", self.clock.ms())
-        row["InvoiceNumber"] = self.store.next("invoice_number", 24000001)
         row["Status"] = 10
 
     def _create_salesentries(self, row: Row) -> None:
         self.ref("crm/Accounts", row["Customer"], "Customer")
-        row["EntryNumber"] = self.store.next("entry_number", 24700001)
         row.setdefault("Type", 20)
         row.setdefault("Currency", "EUR")
         row.setdefault("EntryDate", self.clock.ms())
 
     def _create_goodsdeliveries(self, row: Row) -> None:
-        row["DeliveryNumber"] = self.store.next("delivery_number")
-        row["EntryNumber"] = row["DeliveryNumber"]
         for line in row.get("GoodsDeliveryLines") or []:
             self.ref("salesorder/SalesOrderLines", line["SalesOrderLineID"], "SalesOrderLineID")
+        self._shipping(row, code=True)
 
     def _create_webhooksubscriptions(self, row: Row) -> None:
         if row["Topic"] not in WEBHOOK_TOPICS:
@@ -344,16 +431,26 @@ class Rules(Documents):
 
     # -- update / delete ---------------------------------------------------------------------
     def update(self, endpoint: str, key: str, body: Any) -> None:
-        row = self.get(endpoint, key)
-        if row is None:
+        stored = self.get(endpoint, key)
+        if stored is None:
             raise ApiError(404, "Not found")
+        row = dict(stored)  # the stored row changes only once every check passed
         changes = self.parse_body(endpoint, body, lines=False)
         if endpoint == "salesorder/SalesOrders" and row.get("Status") == 21:
             raise ApiError(400, "The sales order is complete and cannot be changed.")
         fields = FIELDS[endpoint]
-        for name, value in changes.items():
-            if "U" in fields[name].verbs or fields[name].verbs == "-":
-                row[name] = value
+        changes = {
+            n: v for n, v in changes.items() if "U" in fields[n].verbs or fields[n].verbs == "-"
+        }
+        self._check_vat_default(endpoint, changes)
+        if endpoint == "salesinvoice/SalesInvoices" and "Type" in changes:
+            self._invoice_type({**row, **changes})
+        if endpoint == "salesorder/SalesOrders" and "ShippingMethod" in changes:
+            self._shipping(changes, code=False)
+        old_item = row.get("Item")
+        row.update(changes)
+        if endpoint == "logistics/SalesItemPrices":
+            self.ref("logistics/Items", row["Item"], "Item")
         if endpoint == "crm/Accounts" and row.get("Code"):
             row["Code"] = str(row["Code"]).strip().rjust(18)
         if endpoint == "crm/Contacts":
@@ -361,10 +458,17 @@ class Rules(Documents):
         self._unique(endpoint, row, key)
         self.stamp(row, False)
         self.store.put(endpoint, key, row)
+        if endpoint == "logistics/SalesItemPrices":
+            self.mirror_price(row["Item"])
+            if old_item != row["Item"]:
+                self.mirror_price(str(old_item))
 
     def delete(self, endpoint: str, key: str) -> None:
-        if self.store.delete(endpoint, key) is None:
+        gone_row = self.store.delete(endpoint, key)
+        if gone_row is None:
             raise ApiError(404, "Not found")
+        if endpoint == "logistics/SalesItemPrices":
+            self.mirror_price(gone_row["Item"])
         if endpoint in DELETED_TYPES:
             gone: Row = {
                 "ID": new_guid(self.rng),

@@ -1,13 +1,18 @@
 """Deterministic seed data: the same ``seed`` and ``records`` give the same division.
 
-Companies and private persons from DE, NL, BE and AT (umlauts, ``ß``, house-number additions
-such as ``12a``, ``123-II``, ``16 bus 3``, ``45/3/12``), each with contacts and visit/invoice/
-delivery addresses; item groups; items whose variants are separate Items grouped by
-``Class_01`` (Exact has no variant entity) with extra-field values, pictures, barcodes, prices
-and stock in two warehouses; VAT codes (fractions), payment conditions, shipping methods, a
-sales journal; sales orders (some partly or fully delivered), goods deliveries, invoices and
-sales entries. Documents are created through the same ``Rules`` the API uses, so totals,
-numbers and stock agree.
+A German division (currency EUR, the VAT codes of ``VAT_CODES``). Companies and private
+persons from DE, NL, BE and AT (umlauts, ``ß``, house-number additions such as ``12a``,
+``123-II``, ``16 bus 3``, ``45/3/12``), each with contacts and visit/invoice/delivery
+addresses; EU companies with a VAT id default to the intra-EU code "4", everyone else to "1".
+Item groups; stock items (VAT code "1") whose variants are separate Items grouped by
+``Class_01`` (Exact has no variant entity) with extra-field values, pictures, barcodes, an
+active ``SalesItemPrices`` row each (EUR, no Account; ``StandardSalesPrice`` mirrors it) and
+stock in two warehouses; the bookkeeping items UMSATZ19/UMSATZ7/UMSATZ0 without a price;
+payment conditions, shipping methods, a sales journal; sales orders with a shipping method
+(some partly or fully delivered, a few with back-to-back ``ReservedStock``), goods deliveries
+carrying their order's shipping method, invoices, a credit note and sales entries. Documents
+are created through the same ``Rules`` the API uses, so totals, numbers and stock agree.
+``records`` 0 gives the setup data only (no relations, stock items or documents).
 """
 
 from __future__ import annotations
@@ -102,6 +107,21 @@ COUNTRIES: dict[str, dict[str, Any]] = {
 
 PREFIX = {"DE": 49, "NL": 31, "BE": 32, "AT": 43}
 
+#: a German division's VAT codes: code, description, fraction, Type, VATTransactionType,
+#: EUSalesListing, Charged (issue 9 contract)
+VAT_CODES = (
+    ("1", "Umsatzsteuer 19 %", 0.19, "E", "S", "N", False),
+    ("2", "Umsatzsteuer 7 %", 0.07, "E", "S", "N", False),
+    ("0", "Steuerfrei Inland 0 %", 0.0, "B", "S", "N", False),
+    ("4", "Innergemeinschaftliche Lieferung 0 % (EU)", 0.0, "B", "S", "L", True),
+    ("5", "Sonstige Leistung EU, Reverse Charge 0 %", 0.0, "B", "S", "S", True),
+    ("6", "Ausfuhrlieferung Drittland 0 %", 0.0, "B", "S", "N", False),
+    ("11", "Vorsteuer 19 %", 0.19, "E", "P", "N", False),
+    ("12", "Vorsteuer 7 %", 0.07, "E", "P", "N", False),
+)
+#: prices are valid from this day on (2020-01-01, ms)
+PRICES_FROM = 1_577_836_800_000
+
 PRODUCTS = [
     ("SHIRT", "Funktionsshirt Trägerlos", ["S", "M", "L", "XL"], "Größe"),
     ("MUG", "Kaffeebecher Grün", [], ""),
@@ -127,13 +147,7 @@ def seed_division(store: Store, rules: Rules, rng: random.Random, records: int) 
         row: dict[str, Any] = {"ID": new_guid(rng), "Code": code, "Description": name, "Main": main}
         stamp(row, True)
         warehouses.append(put("inventory/Warehouses", row["ID"], row))
-    for code, desc, pct, kind in (
-        ("1", "BTW hoog 21%", 0.21, "E"),
-        ("2", "BTW laag 9%", 0.09, "E"),
-        ("3", "BTW 0%", 0.0, "B"),
-        ("D1", "USt 19%", 0.19, "E"),
-        ("D2", "USt 7%", 0.07, "E"),
-    ):
+    for code, desc, pct, kind, side, listing, charged in VAT_CODES:
         rules.create(
             "vat/VATCodes",
             {
@@ -141,7 +155,10 @@ def seed_division(store: Store, rules: Rules, rng: random.Random, records: int) 
                 "Description": desc,
                 "Type": kind,
                 "Percentage": pct,
-                "VATTransactionType": "S",
+                "VATTransactionType": side,
+                "EUSalesListing": listing,
+                "Charged": charged,
+                "IsBlocked": False,
             },
         )
     for code, desc, days, method in (
@@ -184,10 +201,11 @@ def seed_division(store: Store, rules: Rules, rng: random.Random, records: int) 
         stamp(row, True)
         groups.append(put("logistics/ItemGroups", row["ID"], row))
 
-    items = _items(rules, rng, groups, warehouses, records)
-    accounts = _accounts(rules, rng, records)
-    customers = [a for a in accounts if a.get("Status") == "C"]
-    _documents(rules, rng, customers, items, shipping, records)
+    if records > 0:
+        items = _items(rules, rng, groups, warehouses, records)
+        accounts = _accounts(rules, rng, records)
+        customers = [a for a in accounts if a.get("Status") == "C"]
+        _documents(rules, rng, customers, items, shipping, records)
     _revenue_items(rules)
 
 
@@ -195,9 +213,9 @@ def _revenue_items(rules: Rules) -> None:
     """Non-stock items that book revenue per German VAT rate: what a bookkeeping-driven
     order flow (BuchhaltungsButler receipts have no article lines) puts on invoice lines."""
     for code, text, vat in (
-        ("UMSATZ19", "Umsatz 19 % USt", "D1"),
-        ("UMSATZ7", "Umsatz 7 % USt", "D2"),
-        ("UMSATZ0", "Umsatz steuerfrei", "3"),
+        ("UMSATZ19", "Umsatz 19 % USt", "1"),
+        ("UMSATZ7", "Umsatz 7 % USt", "2"),
+        ("UMSATZ0", "Umsatz steuerfrei", "0"),
     ):
         rules.create(
             "logistics/Items",
@@ -246,13 +264,19 @@ def _items(
                     "IsWebshopItem": 1,
                 },
             )
-            item["StandardSalesPrice"] = price
             item["PictureName"] = f"{item_code.lower()}.jpg"
             item["PictureUrl"] = f"https://sandbox.invalid/docs/images/{item_code.lower()}.jpg"
             item["PictureThumbnailUrl"] = item["PictureUrl"].replace(".jpg", "_thumb.jpg")
             rules.store.put("logistics/Items", item["ID"], item)
             rules.create(
-                "logistics/SalesItemPrices", {"Item": item["ID"], "Price": price, "Unit": "pc"}
+                "logistics/SalesItemPrices",
+                {
+                    "Item": item["ID"],
+                    "Price": price,
+                    "Currency": "EUR",
+                    "Unit": "pc",
+                    "StartDate": f"/Date({PRICES_FROM})/",
+                },
             )
             for number, (label, value) in enumerate(
                 ((axis or "Material", variant or "Baumwolle"), ("Herkunft", "EU")), start=1
@@ -299,7 +323,7 @@ def _accounts(rules: Rules, rng: random.Random, records: int) -> list[dict[str, 
                 "VATNumber": None if person else data["vat"].format(rng.randrange(10**7, 10**8)),
                 "ChamberOfCommerce": None if person else str(rng.randrange(10**7, 10**8)),
                 "PaymentConditionSales": "14" if person else "30",
-                "SalesVATCode": "1",
+                "SalesVATCode": "1" if person or country == "DE" else "4",
                 "Language": {"DE": "DE", "NL": "NL", "BE": "FR", "AT": "DE"}[country],
             },
         )
@@ -345,6 +369,7 @@ def _documents(
 ) -> None:
     for n in range(max(records // 2, 1)):
         customer = customers[n % len(customers)]
+        vat = customer["SalesVATCode"]
         chosen = rng.sample(items, k=min(len(items), rng.randrange(1, 4)))
         order = rules.create(
             "salesorder/SalesOrders",
@@ -355,7 +380,8 @@ def _documents(
                 "ShippingMethod": shipping[n % len(shipping)]["ID"],
                 "PaymentCondition": "30",
                 "SalesOrderLines": [
-                    {"Item": i["ID"], "Quantity": float(rng.randrange(1, 4))} for i in chosen
+                    {"Item": i["ID"], "Quantity": float(rng.randrange(1, 4)), "VATCode": vat}
+                    for i in chosen
                 ],
             },
         )
@@ -364,6 +390,8 @@ def _documents(
             for r in rules.store.table("salesorder/SalesOrderLines").values()
             if r["OrderID"] == order["OrderID"]
         ]
+        if n % 5 == 2 and n % 3 != 0:
+            _back_to_back(rules, lines[0])
         if n % 3 == 0:
             rules.create(
                 "salesorder/GoodsDeliveries",
@@ -378,18 +406,43 @@ def _documents(
                 },
             )
         if n % 4 == 0:
-            rules.create(
+            invoice = rules.create(
                 "salesinvoice/SalesInvoices",
                 {
                     "OrderedBy": customer["ID"],
                     "YourRef": order["YourRef"],
                     "Journal": "70",
                     "SalesInvoiceLines": [
-                        {"Item": r["Item"], "Quantity": r["Quantity"], "UnitPrice": r["UnitPrice"]}
+                        {
+                            "Item": r["Item"],
+                            "Quantity": r["Quantity"],
+                            "UnitPrice": r["UnitPrice"],
+                            "VATCode": vat,
+                        }
                         for r in lines
                     ],
                 },
             )
+            if n % 8 == 4:  # a returned unit: Exact has no link field, Remarks names the invoice
+                rules.create(
+                    "salesinvoice/SalesInvoices",
+                    {
+                        "OrderedBy": customer["ID"],
+                        "Type": 8021,
+                        "YourRef": order["YourRef"],
+                        "Journal": "70",
+                        "Description": f"Gutschrift zu Rechnung {invoice['InvoiceNumber']}",
+                        "Remarks": f"Rechnung {invoice['InvoiceNumber']}",
+                        "SalesInvoiceLines": [
+                            {
+                                "Item": lines[0]["Item"],
+                                "Quantity": -1.0,
+                                "UnitPrice": lines[0]["UnitPrice"],
+                                "VATCode": vat,
+                            }
+                        ],
+                    },
+                )
         if n % 5 == 0:
             rules.create(
                 "salesentry/SalesEntries",
@@ -401,8 +454,15 @@ def _documents(
                         {
                             "AmountFC": round(rng.uniform(10, 300), 2),
                             "GLAccount": new_guid(rng),
-                            "VATCode": "1",
+                            "VATCode": vat,
                         }
                     ],
                 },
             )
+
+
+def _back_to_back(rules: Rules, line: dict[str, Any]) -> None:
+    """The line's goods came in on a purchase order for it: ReservedStock until delivery."""
+    line["_reserved"] = line["Quantity"]
+    rules.store.put("salesorder/SalesOrderLines", line["ID"], line)
+    rules.move_stock(line["Item"], reserved=line["Quantity"])

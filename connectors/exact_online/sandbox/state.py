@@ -2,7 +2,8 @@
 
 Tables hold raw rows per base endpoint (``crm/Accounts`` …): guids as lower-case strings,
 ``Edm.DateTime`` values as milliseconds since the epoch, a hidden ``_ts`` rowversion
-(the sync ``Timestamp``, one counter per division, bumped on every insert and update).
+(the sync ``Timestamp``, one counter per division, bumped on every insert and update; a value
+mirrored from another record is written without a bump).
 With ``data_file`` set the tables are also written through to SQLite and loaded on start.
 """
 
@@ -159,9 +160,14 @@ class Store:
         self._save_counter(counter)
         return value
 
-    def put(self, name: str, key: str, row: dict[str, Any]) -> dict[str, Any]:
-        """Insert or replace ``row`` and give it the next rowversion."""
-        row["_ts"] = self.next("timestamp")
+    def put(
+        self, name: str, key: str, row: dict[str, Any], *, touch: bool = True
+    ) -> dict[str, Any]:
+        """Insert or replace ``row`` and give it the next rowversion (``touch=False`` keeps
+        the rowversion: for values mirrored from another record, such as an item's
+        ``StandardSalesPrice``)."""
+        if touch or "_ts" not in row:
+            row["_ts"] = self.next("timestamp")
         self.table(name)[key] = row
         if self.db is not None:
             self.db.execute(

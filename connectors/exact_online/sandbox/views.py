@@ -1,10 +1,16 @@
 """Which sandbox endpoint reads which table, and how a stored row looks on the wire.
 
 A ``View`` maps a readable endpoint (``crm/Accounts``, ``sync/CRM/Accounts``,
-``sync/Inventory/StockPositions`` …) to a table, the field list of the reference
-(``fields.py``), its key and page size. Rendering projects a row onto that field list (unset
-fields are ``null``, as Exact sends them), writes datetimes as ``"/Date(ms)/"``, adds
-``__metadata`` and shows line collections as ``__deferred`` unless ``$expand``-ed.
+``bulk/CRM/Accounts``, ``sync/Inventory/StockPositions`` …) to a table, the field list of the
+reference (``fields.py``), its key and page size. The reference lists the ``bulk/*`` endpoints
+but gives no field list for most of them: a bulk view uses the field list of its normal
+endpoint (``bulk/CRM/Accounts`` answers like ``crm/Accounts``, 1000 per page).
+``sync/SalesInvoice/SalesInvoices`` mixes headers (``LineNumber`` 0, ``ID`` = the InvoiceID)
+and lines (the line's ``ID`` and fields on top of its header's), each with its own Timestamp.
+
+Rendering projects a row onto that field list (unset fields are ``null``, as Exact sends
+them), writes datetimes as ``"/Date(ms)/"``, adds ``__metadata`` and shows line collections
+as ``__deferred`` unless ``$expand``-ed.
 """
 
 from __future__ import annotations
@@ -30,10 +36,20 @@ class View:
     #: computes extra wire values from a row (derived sync views)
     derive: Callable[[Row], Row] | None = None
     writable: str = ""  # verbs: P, U, D
+    #: the endpoint whose field list applies (bulk views: their normal endpoint)
+    schema: str = ""
+    #: builds the rows from the tables (table name -> rows) instead of reading ``table``
+    combine: Callable[[Callable[[str], dict[str, Row]]], list[Row]] | None = None
+    #: the only fields ``$filter`` may name (empty: any field)
+    filterable: frozenset[str] = frozenset()
+
+    @property
+    def shape(self) -> str:
+        return self.schema or self.endpoint
 
     @property
     def fields(self) -> set[str]:
-        return set(FIELDS[self.endpoint])
+        return set(FIELDS[self.shape])
 
     @property
     def page_size(self) -> int:
@@ -59,6 +75,7 @@ def _stock_position(row: Row) -> Row:
         "PlanningOut": planned_out,
         "FreeStock": current - planned_out,
         "ProjectedStock": current + planned_in - planned_out,
+        "ReservedStock": float(row.get("ReservedStock") or 0),
         "UnitCode": row.get("ItemUnit"),
         "UnitDescription": row.get("ItemUnitDescription"),
     }
@@ -102,6 +119,31 @@ _SYNC = {
     "sync/Deleted": "sync/Deleted",
 }
 
+#: bulk endpoint -> the normal endpoint it reads (and whose fields it answers with)
+_BULK = {
+    "bulk/CRM/Accounts": "crm/Accounts",
+    "bulk/CRM/Contacts": "crm/Contacts",
+    "bulk/CRM/Addresses": "crm/Addresses",
+    "bulk/Logistics/Items": "logistics/Items",
+    "bulk/Logistics/SalesItemPrices": "logistics/SalesItemPrices",
+    "bulk/SalesOrder/SalesOrders": "salesorder/SalesOrders",
+    "bulk/SalesOrder/GoodsDeliveries": "salesorder/GoodsDeliveries",
+    "bulk/SalesInvoice/SalesInvoices": "salesinvoice/SalesInvoices",
+}
+#: bulk/CRM/Addresses filters only on these (reference §4, "sync/* and bulk/*")
+ADDRESS_FILTERS = frozenset({"Account", "Contact", "ID", "Main", "Type", "Warehouse"})
+
+
+def _invoice_rows(table: Callable[[str], dict[str, Row]]) -> list[Row]:
+    """sync/SalesInvoice/SalesInvoices: one row per header (LineNumber 0) and per line."""
+    headers = table("salesinvoice/SalesInvoices")
+    rows = [{**h, "ID": h["InvoiceID"], "LineNumber": 0} for h in headers.values()]
+    for line in table("salesinvoice/SalesInvoiceLines").values():
+        head = headers.get(line.get("InvoiceID") or "")
+        if head is not None:
+            rows.append({**head, **line})
+    return rows
+
 
 def _build() -> dict[str, View]:
     views: dict[str, View] = {}
@@ -131,9 +173,25 @@ def _build() -> dict[str, View]:
         "ItemId",
         derive=_stock_position,
     )
+    views["sync/salesinvoice/salesinvoices"] = View(
+        "sync/SalesInvoice/SalesInvoices",
+        "salesinvoice/SalesInvoices",
+        "ID",
+        sync=True,
+        combine=_invoice_rows,
+    )
     views["bulk/salesorder/salesorderlines"] = View(
         "bulk/SalesOrder/SalesOrderLines", "salesorder/SalesOrderLines", "ID", bulk=True
     )
+    for endpoint, table in _BULK.items():
+        views[endpoint.lower()] = View(
+            endpoint,
+            table,
+            _key(table),
+            bulk=True,
+            schema=table,
+            filterable=ADDRESS_FILTERS if table == "crm/Addresses" else frozenset(),
+        )
     return views
 
 
@@ -189,17 +247,17 @@ def render(
     lines_of: Callable[[str, str], list[Row]],
 ) -> Row:
     """``row`` as one record of ``view`` (``base`` is ``{host}/api/v1/{division}``)."""
-    fields = FIELDS[view.endpoint]
+    fields = FIELDS[view.shape]
     names = select if select else list(fields)
     key = view.value(row, view.key)
-    model = MODEL_TYPES.get(view.endpoint, view.endpoint.rsplit("/", 1)[-1].rstrip("s"))
+    model = MODEL_TYPES.get(view.shape, view.shape.rsplit("/", 1)[-1].rstrip("s"))
     out: Row = {
         "__metadata": {
             "uri": f"{base}/{view.endpoint}(guid'{key}')",
             "type": f"Exact.Web.Api.Models.{model}",
         }
     }
-    line_spec = LINES.get(view.endpoint)
+    line_spec = LINES.get(view.shape)
     for name in names:
         spec = fields[name]
         if line_spec and name == line_spec[0]:
