@@ -2,11 +2,13 @@
 
 Source side: every outbound receipt dated in the period that the flow would send, by the
 flow's ``payment_status`` setting (paid = ``amount_paid`` covers ``amount``, as in
-``orders.map``). Gross is the receipt's ``amount``; net and VAT come from the receipt detail
-(``/receipts/get/<id>``: ``vat`` is the rate), or, when ``vat`` is empty (several rates), from
-the receipt's postings (each posting's gross at its VAT code's rate). Net is rounded to the
-cent and VAT is gross minus net, so the parts always add up to the gross. Credit notes
-(``credit outbound``) count negative: Exact keeps them with negative amounts.
+``orders.map``). Gross is the receipt's ``amount``. Net and VAT are what BuchhaltungsButler
+booked: for a booked receipt its postings (each posting's gross split at its VAT code's
+rate, rounded per posting as the books do; a single rate over the whole receipt can differ by
+a cent), else the rate of the receipt detail (``/receipts/get/<id>``: ``vat``). A receipt with
+neither (mixed rates, not booked) is compared by gross only. Net is rounded to the cent and
+VAT is gross minus net, so the parts add up to the gross. Credit notes (``credit outbound``)
+count negative: Exact keeps them with negative amounts.
 
 Target side: the Exact documents of the flow's ``document`` setting whose ``YourRef`` is the
 receipt's invoice number: sales invoices (``AmountFC`` gross, ``AmountFCExclVat`` net,
@@ -95,23 +97,28 @@ def rate_of(code: Any) -> Decimal | None:
     return Decimal(found.group(1)) if found else None
 
 
-def split(gross: Decimal, detail: dict[str, Any] | None, postings: list[dict[str, Any]]) -> Amounts:
-    """Net and VAT of a receipt's (unsigned) gross from its rate, else from its postings."""
-    vat = (detail or {}).get("vat")
-    if vat not in (None, ""):
-        rate = rate_of(vat)
-        if rate is not None:
-            net = net_of(gross, rate)
-            return Amounts(gross, net, gross - net)
-    if not postings:
-        return Amounts(gross)
-    net = Decimal("0.00")
+def from_postings(gross: Decimal, postings: list[dict[str, Any]]) -> Amounts | None:
+    """Net and VAT as booked: each posting's gross split at its VAT code's rate. ``None``
+    when the postings do not add up to the receipt's gross or name no rate."""
+    net, total = Decimal("0.00"), Decimal("0.00")
     for posting in postings:
-        rate = rate_of(posting.get("vat"))
-        amount = money(posting.get("amount"))
+        rate, amount = rate_of(posting.get("vat")), money(posting.get("amount"))
         if rate is None or amount is None:
-            return Amounts(gross)
+            return None
+        total += abs(amount)
         net += net_of(abs(amount), rate)
+    if not postings or total != gross:
+        return None
+    return Amounts(gross, net, gross - net)
+
+
+def from_rate(gross: Decimal, detail: dict[str, Any] | None) -> Amounts | None:
+    """Net and VAT from the receipt's single rate (detail ``vat``); ``None`` when mixed."""
+    vat = (detail or {}).get("vat")
+    rate = rate_of(vat) if vat not in (None, "") else None
+    if rate is None:
+        return None
+    net = net_of(gross, rate)
     return Amounts(gross, net, gross - net)
 
 
@@ -161,11 +168,16 @@ async def reconcile_orders(ctx: ReconcileContext) -> Reconciliation:
     chosen = [r for r in receipts if selected(r, status)]
     chosen.sort(key=lambda r: (str(r.get("date") or ""), str(r.get("invoicenumber") or "")))
     ids = [str(r.get("id_by_customer")) for r in chosen]
-    details = {rid: await ctx.read(partial(bb.get, SOURCE[1], rid)) for rid in ids}
-    mixed = [rid for rid in ids if (details[rid] or {}).get("vat") in (None, "")]
     postings: dict[Any, list[dict[str, Any]]] = {}
-    if mixed:
-        postings = await ctx.read(lambda: bb.find("postings", "receipt_id_by_customer", mixed))
+    if ids:
+        postings = await ctx.read(lambda: bb.find("postings", "receipt_id_by_customer", ids))
+    split: dict[str, Amounts | None] = {}
+    for receipt, rid in zip(chosen, ids, strict=True):
+        gross = abs(money(receipt.get("amount")) or Decimal("0.00"))
+        split[rid] = from_postings(gross, postings.get(rid, []))
+        if split[rid] is None:
+            detail = await ctx.read(partial(bb.get, SOURCE[1], rid))
+            split[rid] = from_rate(gross, detail)
     refs = sorted({str(r["invoicenumber"]) for r in chosen if r.get("invoicenumber")})
     found = await ctx.read(lambda: exact.find(document.object, "YourRef", refs)) if refs else {}
     logs = ctx.logs(ids)
@@ -187,10 +199,8 @@ async def reconcile_orders(ctx: ReconcileContext) -> Reconciliation:
     for receipt, rid in zip(chosen, ids, strict=True):
         credit = str(receipt.get("type", "")).startswith("credit")
         ref = str(receipt.get("invoicenumber") or "")
-        gross = money(receipt.get("amount"))
-        amounts = (
-            split(abs(gross), details[rid], postings.get(rid, [])) if gross else Amounts(gross)
-        )
+        amount = money(receipt.get("amount"))
+        amounts = split[rid] or Amounts(abs(amount) if amount is not None else None)
         line = DocumentLine(
             ref,
             rid,
@@ -223,7 +233,10 @@ async def reconcile_orders(ctx: ReconcileContext) -> Reconciliation:
         if line.status == MISSING:
             _explain_missing(line)
         elif line.source.net is None:
-            line.note = "BuchhaltungsButler gives no VAT rate or postings: only gross compared"
+            line.note = (
+                "BuchhaltungsButler has no single VAT rate and no postings that add up to the "
+                "amount for this receipt: only the gross is compared"
+            )
     return result
 
 
