@@ -133,6 +133,7 @@ def create_app(
         routes_flows,
         routes_ops,
         routes_privacy,
+        routes_reconcile,
         routes_runs,
         routes_scripts,
         routes_templates,
@@ -187,6 +188,7 @@ def create_app(
         routes_templates,
         routes_alerts,
         routes_privacy,
+        routes_reconcile,
     ):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -9,6 +9,7 @@
     mapwright parked list [--flow orders]               records waiting for a fix
     mapwright parked edit ID --file fixed.json          replace a parked record's source
     mapwright parked replay ID... | --all [--flow F]    send them again (links to the original)
+    mapwright reconcile orders [--from D --to D]        source vs target (engine/reconcile_cli.py)
 
 All take ``--config FILE`` (default ``./mapwright.toml``) and ``--tenant``. Exit code 1 when
 a run failed or the input was wrong; ``--json`` prints machine-readable output only.
@@ -28,6 +29,7 @@ from mapwright.dsl import jsonio
 from mapwright.dsl.errors import MappingError
 from mapwright.engine.config import load_config
 from mapwright.engine.errors import EngineError
+from mapwright.engine.reconcile_cli import reconcile_command
 from mapwright.engine.runs import Engine, RunReport
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -83,6 +85,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(flow_app, name="flow")
     app.add_typer(runs_app, name="runs")
     app.add_typer(parked_app, name="parked")
+    app.command("reconcile")(reconcile_command)
 
     @flow_app.command("list")
     def flow_list(
