@@ -265,7 +265,7 @@ async def test_stock_levels_after_products(world: World) -> None:
     stock = {s["sku"]: s for s in shop(world, "stock")}
     for sku in {r["ItemCode"] for r in rows if r["ItemCode"] in stock}:
         mine = [r for r in rows if r["ItemCode"] == sku]
-        want = sum((r["CurrentStock"] or 0) - (r.get("ReservedStock") or 0) for r in mine)
+        want = sum((r["CurrentStock"] or 0) - (r.get("PlannedStockOut") or 0) for r in mine)
         assert stock[sku]["quantity"] == max(0, int(want))
         assert stock[sku]["manage_stock"] is True
 
