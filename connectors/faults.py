@@ -68,11 +68,11 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Sleep = Callable[[float], Awaitable[None]]
-#: an injected error answer for a status: (JSON body, extra response headers)
-ErrorAnswer = Callable[[int], tuple[dict[str, Any], list[tuple[bytes, bytes]]]]
+#: an injected error answer for a status: (JSON body or None for an empty body, extra headers)
+ErrorAnswer = Callable[[int], tuple[dict[str, Any] | None, list[tuple[bytes, bytes]]]]
 
 
-def generic_error_answer(status: int) -> tuple[dict[str, Any], list[tuple[bytes, bytes]]]:
+def generic_error_answer(status: int) -> tuple[dict[str, Any] | None, list[tuple[bytes, bytes]]]:
     """The default injected body; ``429`` and ``503`` carry ``Retry-After``."""
     body = {"error": {"code": "injected_fault", "message": f"injected HTTP {status}"}}
     headers = []
@@ -214,7 +214,7 @@ async def _discard(message: Message) -> None:
 
 async def _send_error(send: Send, status: int, answer: ErrorAnswer) -> None:
     payload, extra = answer(status)
-    body = json.dumps(payload).encode()
+    body = b"" if payload is None else json.dumps(payload).encode()
     names = {name.lower() for name, _ in extra}
     headers = [(b"content-length", b"%d" % len(body))] + list(extra)
     if b"content-type" not in names:
