@@ -152,28 +152,56 @@ PDF (EUR only, irreversible); `receipts/add` records the invoice Exact already n
    first variant seen (its name is the variant's name without the last word; name, price and
    currency on create only). The variant's options come from `attributes` (item field →
    option name, e.g. `FreeTextField_01` → size).
-5. **Create-only fields:** type, parent, the parent's name/price/currency and, with
-   `description_on_create_only` (default), the long description, so texts edited in the shop
-   stay. Always written: name, short description, price, currency, EAN (`Barcode`), category,
-   image URL, options, active.
-6. Price: `StandardSalesPrice`, net; with `price_includes_vat` gross with the rate of the item's
-   sales VAT code (an item whose VAT code is unknown is **parked**, since its gross price
-   cannot be known).
-7. The item group becomes a shop category (created when missing).
+5. **Price from Exact's sales prices.** Exact keeps prices in `logistics/SalesItemPrices`, not
+   on the item (the items' sync read has no price; `StandardSalesPrice` is only a read-only
+   mirror). The flow looks up the price rows of a whole page of items in one bulk request
+   (`Item eq … or …`, 25 items per request) and takes the **active general price**: no
+   customer (`Account`), currency = `currency`, no minimum `Quantity` above 1, the item's
+   unit, `StartDate` on or before today and `EndDate` empty or on/after today; of several,
+   the one that started last. Rounded to the cent (half up), net; with `price_includes_vat`
+   gross with the rate of the item's sales VAT code (an item whose VAT code is unknown is
+   **parked**). The reference does not say whether `EndDate` is the last day of the price or
+   the first day without it; the flow reads it as the last day.
+6. **A missing price is never sent.** An item without an active general price sends no price
+   (and no currency): a product already in the shop keeps its price, its other fields are
+   still updated. A new product is **parked** ("no active sales price … add a price in Exact,
+   then replay"), because the shop refuses a product without price; it is never created at 0.
+7. **Update product info, per field group:** each group can be written on every update
+   (default) or only when the product is created, so what is edited in the shop stays:
+   `names_on_create_only` (name, short description), `description_on_create_only` (long
+   description; **on by default**), `price_on_create_only` (price and currency),
+   `image_on_create_only`, `categories_on_create_only`. Always written: SKU, EAN (`Barcode`),
+   variant options, active. Type and parent are create-only. Unchanged values are not sent
+   (prices go out as text with two decimals, `"19.90"`, the form the shop answers with), so a
+   second run over unchanged items writes nothing.
+8. **Virtual products.** The shop has no virtual product type (it knows simple, configurable
+   and variant). A non-stock item (`IsStockItem` false: services, vouchers, downloads) becomes
+   a *simple* product whose stock the shop does **not manage** (`manage_stock` false: always
+   available), set on every run; the `stock` flow leaves it alone.
+9. The item group becomes a shop category (created when missing).
 
 **Not supported:** the shop has no info fields for item characteristics (country of origin,
 delivery time): they are not sent. Exact keeps one picture per item, so one image URL (http or
-https only). The shop knows simple, configurable and variant products, no virtual ones.
-Quantities are sent by the `stock` flow.
+https only). Customer-specific, quantity and other-currency prices are not sent (the shop has
+one price per product). A price changed alone in Exact is not documented to change the item, so
+it reaches the shop when the item is read again (any change to the item, or a run from an
+empty cursor). Quantities are sent by the `stock` flow.
 """,
     "stock": """\
 1. **Target is the shop** (BuchhaltungsButler has no stock).
 2. Reads Exact **item warehouses** (one row per item and warehouse). For every changed row the
    flow reads all warehouse rows of that item and **counts all warehouses unless `warehouses`
-   is set** (codes as text or numbers: `warehouses = ["1", "3"]`).
-3. `calculation`: `available_minus_reserved` (default: current stock minus stock reserved for
-   sales orders), `current`, or `projected` (Exact's projected stock, planned receipts and
-   deliveries included). Rounded down to whole units, never below 0.
+   is set** (codes as text or numbers: `warehouses = ["1", "3"]`). Rows of non-stock items
+   (`ItemIsStockItem` false) are **skipped**: the `products` flow sends those unmanaged.
+3. `calculation`:
+   - `available_minus_reserved` (default): **`CurrentStock − PlannedStockOut`**, stock on hand
+     minus what open sales orders (and assemblies) will take out: Exact's *sales
+     reservations*, the same as `InStock − PlanningOut` of the stock position. Not
+     `ReservedStock`: that is back-to-back stock received on a purchase order for a sales
+     order and not yet delivered, a different quantity (subtracting it oversells);
+   - `current`: `CurrentStock` (includes stock already promised to sales orders);
+   - `projected`: Exact's `ProjectedStock` (current + planned in − planned out).
+   Summed over the counted warehouses, rounded down to whole units, never below 0.
 4. Matched by SKU (the item code); the engine sends a level only when it differs from the
    shop's. `manage_stock = false` tells the shop not to count stock at all.
 
@@ -189,8 +217,12 @@ Quantities are sent by the `stock` flow.
    order shipped in three parcels gets three shipments, and a delivery is never sent twice.
    The order reference is the sales order's `YourRef` (the shop or BB order number), else the
    Exact order number; the order is taken from the delivery's first line.
-4. Carrier: `carriers` maps the Exact shipping method code; unmapped, the method's
-   description; without a method, `default_carrier`.
+4. **Carrier** from the delivery's shipping method: its `ShippingMethodCode` (trimmed) through
+   `carriers` (e.g. `carriers = { DHL = "DHL", DPD = "DPD" }`); a code not in the table sends
+   the method's description (`ShippingMethodDescription`, e.g. "PostNL Pakket"). Exact leaves a
+   delivery's `ShippingMethod` empty unless it is set when the delivery is posted, so a
+   delivery without one takes its **sales order's** shipping method (code and description
+   from `sales/ShippingMethods`). Only when neither has a method: `default_carrier`.
 5. With `comment_on_receipt`, the BB receipt whose invoice number is the order's `YourRef` gets
    a comment with carrier and tracking number: the nearest BB has. BB comments are write-only,
    so the engine's record of what it created keeps it from writing one twice.
