@@ -2,7 +2,9 @@
 
 ``make_pair(...)`` builds a seeded sandbox app and a connector wired to it in-process
 (``httpx.ASGITransport``), both on one ``FakeClock`` so rate limits and pacing run on fake
-time. ``real_connector()`` builds a connector for the real API from ``MAPWRIGHT_BB_*``
+time. ``pay_later(app, receipt_id)`` pays a receipt the way a bookkeeper does in BB: a bank
+transaction (``/transactions/add``) assigned to it (``/transactions/assign/receipt``), over
+HTTP. ``real_connector()`` builds a connector for the real API from ``MAPWRIGHT_BB_*``
 environment variables (the opt-in of the contract suite).
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -124,6 +127,67 @@ def make_pair(*, options: dict[str, Any] | None = None, **app_args: Any) -> Pair
     app = make_app(clock, **app_args)
     connector, recorder, info = connect(app, clock, options=options)
     return Pair(app, connector, clock, recorder, info)
+
+
+class SandboxRefused(RuntimeError):
+    """The sandbox answered a helper's call with BB's error envelope."""
+
+
+def sandbox_client(app: FastAPI) -> httpx.AsyncClient:
+    """Plain HTTP to ``app`` with its credentials (Basic auth; add ``api_key`` per body)."""
+    info = describe(app, SANDBOX_URL)
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url=info["base_url"],
+        auth=(info["api_client"], info["api_secret"]),
+    )
+
+
+async def pay_later(
+    app: FastAPI,
+    receipt_id: int | str,
+    *,
+    amount: Decimal | str | None = None,
+    booking_date: str | None = None,
+    account: int = 1200,
+) -> int:
+    """Pay receipt ``receipt_id`` now through BB's endpoints; the new transaction's id.
+
+    ``amount`` (positive) defaults to what is still open; money comes in for outbound
+    invoices and goes out for credit notes and supplier invoices. ``booking_date``
+    (``YYYY-MM-DD HH:MM:SS``) defaults to the sandbox clock's now. Raises ``SandboxRefused``
+    when BB refuses a call (faults on the app hit these calls too).
+    """
+    api_key = describe(app, SANDBOX_URL)["api_key"]
+    async with sandbox_client(app) as http:
+
+        async def post(path: str, **body: Any) -> dict[str, Any]:
+            answer = await http.post(path, json={"api_key": api_key, **body})
+            data = answer.json()
+            if answer.status_code != 200 or not data.get("success"):
+                raise SandboxRefused(f"{path}: HTTP {answer.status_code} {data}")
+            return dict(data)
+
+        receipt = (await post(f"/receipts/get/{int(receipt_id)}"))["data"]
+        gross = abs(Decimal(receipt["amount"]))
+        value = gross - Decimal(receipt["amount_paid"] or "0") if amount is None else amount
+        incoming = receipt["type"] in ("invoice outbound", "credit inbound")
+        signed = Decimal(value) if incoming else -Decimal(value)
+        added = await post(
+            "/transactions/add",
+            account=account,
+            to_from=receipt["counterparty"] or "unknown",
+            amount=float(signed),
+            booking_date=booking_date or app.state.bb.stamp(),
+            purpose=f"{receipt['invoicenumber']} {receipt['counterparty']}",
+        )
+        transaction = int(added["id_by_customer"])
+        await post(
+            "/transactions/assign/receipt",
+            transaction_id_by_customer=transaction,
+            receipt_id_by_customer=int(receipt_id),
+        )
+        return transaction
 
 
 def real_connector() -> BuchhaltungsButler:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from mapwright.connectors.buchhaltungsbutler.sandbox.app import build_app
+from mapwright.connectors.buchhaltungsbutler.sandbox.app import build_app, fault_answer
 from mapwright.connectors.buchhaltungsbutler.sandbox.context import BBSettings, Context
 from mapwright.connectors.buchhaltungsbutler.sandbox.seed import (
     CHART,
@@ -38,7 +38,7 @@ def create_app(options: SandboxOptions | None = None) -> FastAPI:
     def install(app: FastAPI) -> None:
         from mapwright.connectors.faults import install_faults
 
-        install_faults(app, options.faults, seed=options.seed)
+        install_faults(app, options.faults, seed=options.seed, error_answer=fault_answer)
 
     return build_app(ctx, install)
 
@@ -69,8 +69,14 @@ def fill(store: Store, seed: int, records: int) -> None:
         store.put("receipts", receipt["id"], receipt)
     for posting in data.postings:
         store.put("postings", posting["id"], posting)
+    for transaction in data.transactions:
+        store.put("transactions", transaction["id"], transaction)
+    for link in data.assignments:
+        store.put("assignments", f"{link['transaction']}-{link['receipt']}", link)
     store.set_counter("receipts", len(data.receipts))
     store.set_counter("postings", len(data.postings))
+    store.set_counter("transactions", len(data.transactions))
+    store.set_counter("assignments", len(data.assignments))
 
 
 def describe(app: FastAPI, base_url: str) -> dict[str, Any]:

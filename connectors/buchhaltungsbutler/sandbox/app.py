@@ -30,6 +30,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from mapwright.connectors.buchhaltungsbutler.sandbox import bookkeeping as books
 from mapwright.connectors.buchhaltungsbutler.sandbox import masterdata as master
 from mapwright.connectors.buchhaltungsbutler.sandbox import receipts
+from mapwright.connectors.buchhaltungsbutler.sandbox import transactions as payments
+from mapwright.connectors.buchhaltungsbutler.sandbox import validate as v
 from mapwright.connectors.buchhaltungsbutler.sandbox.context import BBSettings, Context
 from mapwright.connectors.buchhaltungsbutler.sandbox.validate import BBError
 
@@ -44,6 +46,15 @@ ROUTES: dict[str, Handler] = {
     "/receipts/upload": receipts.upload_receipt,
     "/receipts/delete/<id>": receipts.set_deleted(True),
     "/receipts/restore/<id>": receipts.set_deleted(False),
+    "/receipts/assigned-transactions/get": payments.assigned_transactions,
+    "/transactions/get": payments.get_transactions,
+    "/transactions/get/<id>": payments.get_transaction,
+    "/transactions/add": payments.add_transaction,
+    "/transactions/addBatch": payments.add_transaction_batch,
+    "/transactions/assign/receipt": payments.assign_receipt,
+    "/transactions/assign-batch/receipt": payments.assign_receipt_batch,
+    "/transactions/unassign/receipt": payments.unassign_receipt,
+    "/transactions/assigned-receipts/get": payments.assigned_receipts,
     "/invoices/create": receipts.create_invoice(draft=False),
     "/invoices/create/draft": receipts.create_invoice(draft=True),
     "/postings/get": books.get_postings,
@@ -66,15 +77,6 @@ ROUTES: dict[str, Handler] = {
 #: the other documented BB paths (54 in all): known, but not modelled by the sandbox
 NOT_MODELLED = frozenset(
     {
-        "/receipts/assigned-transactions/get",
-        "/transactions/get",
-        "/transactions/get/<id>",
-        "/transactions/add",
-        "/transactions/addBatch",
-        "/transactions/assign/receipt",
-        "/transactions/assign-batch/receipt",
-        "/transactions/unassign/receipt",
-        "/transactions/assigned-receipts/get",
         "/invoices/create/e-invoice",
         "/postings/add/transaction",
         "/postings/add-batch/receipts",
@@ -191,6 +193,23 @@ def _envelope(status: int, payload: dict[str, Any]) -> Response:
     return response
 
 
+#: injected faults (``connectors/faults.py``) answer in BB's envelope: status -> (code, message)
+FAULT_CODES = {
+    500: (0, "error while processing the request"),
+    504: (30, "a timeout occurred while processing the request"),
+    403: (15, "adding temporarily restricted"),
+    429: (15, "too many requests: at most 100 requests per minute per customer"),
+}
+
+
+def fault_answer(status: int) -> tuple[dict[str, Any], list[tuple[bytes, bytes]]]:
+    """An injected error as BB would send it: its envelope, JSON with charset, no
+    ``Retry-After`` (BB sends no rate-limit headers). Other statuses carry code 0."""
+    code, message = FAULT_CODES.get(status, (0, "error while processing the request"))
+    body = {"success": False, "error_code": code, "message": message}
+    return body, [(b"content-type", b"application/json; charset=utf-8")]
+
+
 def _error(exc: BBError) -> Response:
     return _envelope(exc.status, {"success": False, "error_code": exc.code, "message": exc.message})
 
@@ -219,12 +238,13 @@ class Sandbox:
                     },
                 )
             self.authenticate(request)
-            body = await self.body(request)
+            body, form = await self.body(request)
             self.authorise(body)
             broken = self.limiter.admit(str(body["api_key"]), route)
             if broken is not None:
                 raise self.over_limit(route, broken)
-            result = ROUTES[route](self.ctx, body, number)
+            with v.form_body(form):
+                result = ROUTES[route](self.ctx, body, number)
         except BBError as exc:
             return _error(exc)
         return _envelope(200, {"success": True, "message": "", **result})
@@ -252,13 +272,15 @@ class Sandbox:
             raise BBError(401, 3, "API credentials unknown or invalid")
 
     @staticmethod
-    async def body(request: Request) -> dict[str, Any]:
+    async def body(request: Request) -> tuple[dict[str, Any], bool]:
+        """The body's fields, and whether they came form-encoded (all values text)."""
         raw = await request.body()
         kind = request.headers.get("content-type", "")
+        form = "x-www-form-urlencoded" in kind
         try:
             if "json" in kind:
                 data = json.loads(raw)
-            elif "x-www-form-urlencoded" in kind:
+            elif form:
                 data = parse_form(raw)
             else:
                 data = None
@@ -266,7 +288,7 @@ class Sandbox:
             data = None
         if not isinstance(data, dict) or not data:
             raise BBError(400, 23, "no post and files content received or declined")
-        return data
+        return data, form
 
     def authorise(self, body: dict[str, Any]) -> None:
         if body.get("api_key") != self.ctx.settings.api_key:

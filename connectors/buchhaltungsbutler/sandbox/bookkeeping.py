@@ -141,14 +141,14 @@ def _lines(ctx: Context, body: dict[str, Any]) -> list[tuple[str, str, str, str]
 
 
 def add_receipt_postings(ctx: Context, body: dict[str, Any], _: int | None) -> dict[str, Any]:
-    number = v.integer(body, "receipt_id_by_customer", 5, required=True)
+    number = v.integer(body, "receipt_id_by_customer", 5, required=True, strict=True)
     receipt = ctx.store.get("receipts", number)
     if receipt is None:
         raise invalid(5, "receipt_id_by_customer")
     lines = _lines(ctx, body)
     outbound = receipt["type"].endswith("outbound")
     party_field = "debtor" if outbound else "creditor"
-    party = v.integer(body, party_field, 16) or receipt["creditor_debtor"]
+    party = v.integer(body, party_field, 16, strict=True) or receipt["creditor_debtor"]
     if party is None:
         party = 10000 if outbound else 70000
     stamp = ctx.stamp()
@@ -171,8 +171,8 @@ def add_free_posting(ctx: Context, body: dict[str, Any], _: int | None) -> dict[
     day = v.date(body, "date", 5, required=True)
     text = v.text(body, "postingtext", 6, required=True)
     value = v.amount(body, "amount", 7, required=True)
-    debit = v.integer(body, "postingaccount_debit", 8, required=True)
-    credit = v.integer(body, "postingaccount_credit", 9, required=True)
+    debit = v.integer(body, "postingaccount_debit", 8, required=True, strict=True)
+    credit = v.integer(body, "postingaccount_credit", 9, required=True, strict=True)
     vat = body.get("vat")
     if vat not in VAT_CODES:
         raise invalid(19, "vat")
@@ -232,23 +232,31 @@ def _posting(
 
 
 def add_comment(ctx: Context, body: dict[str, Any], _: int | None) -> dict[str, Any]:
-    text = v.text(body, "comment_text", 5, required=True, max_len=10_000)
-    transaction = body.get("transaction_id_by_customer") not in (None, "")
-    receipt = body.get("receipt_id_by_customer") not in (None, "")
+    """A comment on exactly one receipt or transaction (codes 5-10 as in BB's spec)."""
+    text = v.text(body, "comment_text", 12, required=True, max_len=10_000)
+    transaction = body.get("transaction_id_by_customer") is not None
+    receipt = body.get("receipt_id_by_customer") is not None
     if transaction and receipt:
-        raise BBError(400, 7, "specify either transaction_id_by_customer or receipt_id_by_customer")
+        raise BBError(
+            400, 7, "only transaction_id_by_customer or receipt_id_by_customer should be specified"
+        )
     if not (transaction or receipt):
-        raise BBError(400, 8, "no transaction_id_by_customer or receipt_id_by_customer specified")
+        raise BBError(
+            400,
+            8,
+            "either transaction_id_by_customer or receipt_id_by_customer should be specified",
+        )
     if transaction:
-        # the sandbox models no transactions, so every transaction id is unknown
-        raise invalid(9, "transaction_id_by_customer")
-    number = v.integer(body, "receipt_id_by_customer", 10, required=True)
-    if ctx.store.get("receipts", number) is None:
-        raise invalid(10, "receipt_id_by_customer")
+        number = v.integer(body, "transaction_id_by_customer", 5, strict=True, minimum=1)
+        if ctx.store.get("transactions", number) is None:
+            raise BBError(400, 9, "transaction was not found")
+    else:
+        number = v.integer(body, "receipt_id_by_customer", 6, strict=True, minimum=1)
+        if ctx.store.get("receipts", number) is None:
+            raise BBError(400, 10, "receipt was not found")
+    key = "transaction_id_by_customer" if transaction else "receipt_id_by_customer"
     comment_id = ctx.store.next_id("comments")
     ctx.store.put(
-        "comments",
-        comment_id,
-        {"receipt_id_by_customer": number, "comment_text": text, "created": ctx.stamp()},
+        "comments", comment_id, {key: number, "comment_text": text, "created": ctx.stamp()}
     )
     return {}

@@ -69,7 +69,7 @@ def check_master(
         if value is not None:
             record[read] = value
     if table == "creditors":
-        v.integer(body, "due_in_days", 22)
+        v.integer(body, "due_in_days", 22, strict=True)
     if current is None:
         record["postingaccount_number"] = str(_number(ctx, table, body))
     return record
@@ -142,10 +142,11 @@ def add_master_batch(table: str) -> Any:
 
 def update_master(table: str) -> Any:
     def handler(ctx: Context, body: dict[str, Any], _: int | None) -> dict[str, Any]:
-        raw = body.get("postingaccount_number")
-        if isinstance(raw, bool) or not str(raw).strip().isdigit():
-            raise BBError(400, 1, "invalid postingaccount_number specified")
-        current = ctx.store.get(table, int(str(raw).strip()))
+        try:  # declared as an integer here (a string in /settings/add/*)
+            number = v.integer(body, "postingaccount_number", 1, required=True, strict=True)
+        except BBError:
+            raise BBError(400, 1, "invalid postingaccount_number specified") from None
+        current = ctx.store.get(table, number)
         if current is None:
             singular = "debtor" if table == "debtors" else "creditor"
             raise BBError(400, 24, f"no {singular} found for specified postingaccount_number")
@@ -211,7 +212,7 @@ def list_accounts(ctx: Context, body: dict[str, Any], _: int | None) -> dict[str
 def add_account(ctx: Context, body: dict[str, Any], _: int | None) -> dict[str, Any]:
     v.text(body, "type", 5, required=True)
     name = v.text(body, "name", 6, required=True)
-    number = v.integer(body, "postingaccount_number", 7, required=True, minimum=1)
+    number = v.integer(body, "postingaccount_number", 7, required=True, minimum=1, strict=True)
     if any(r["name"] == name for r in ctx.store.all("accounts")):
         raise BBError(400, 9, "the specified name already exists")
     if ctx.store.get("postingaccounts", number) or ctx.store.get("accounts", number):

@@ -31,7 +31,10 @@ PDF = b"%PDF-1.4\n% mapwright sandbox receipt\n%%EOF\n"
 
 
 def is_paid(receipt: dict[str, Any]) -> bool:
-    return bool(receipt["payment_date"]) and receipt["amount_paid"] == receipt["amount"]
+    """Paid: assigned payments cover the receipt's (absolute) amount."""
+    if not receipt["payment_date"] or not receipt["amount"]:
+        return False
+    return Decimal(receipt["amount_paid"]) >= abs(Decimal(receipt["amount"]))
 
 
 def list_item(r: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +110,7 @@ def get_receipts(ctx: Context, body: dict[str, Any], _: int | None) -> dict[str,
             continue
         if (number and r["invoicenumber"] != number) or (due and r["date_payment_due"] != due):
             continue
-        if since and r["modified"] < since:
+        if since and r["modified"] <= since:  # "later than" the given time
             continue
         rows.append(r)
     for field, direction_ in reversed(order):
@@ -149,40 +152,40 @@ def get_receipt(ctx: Context, body: dict[str, Any], id: int | None) -> dict[str,
 
 
 def check_receipt(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
-    """Validate a ``/receipts/add`` (or batch item) body into a stored receipt (no id yet)."""
-    kind = v.choice(body, "type", 5, TYPES, required=True)
-    counterparty = v.text(body, "counterparty", 6, required=True)
+    """Validate a ``/receipts/add`` (or batch item) body into a stored receipt (no id yet).
+
+    Error codes and messages are BB's (spec, per the research dossier); numbers and ids must
+    be JSON numbers (``"119.00"`` is ``invalid amount specified``).
+    """
+    kind = v.choice(body, "type", 8, TYPES, required=True)
+    counterparty = v.text(body, "counterparty", 17, required=True)
     number = body.get("invoice_number")
     if number is None or not isinstance(number, (str, int)) or len(str(number)) > 60:
-        raise invalid(7, "invoice_number")
-    day = v.date(body, "date", 8, required=True)
-    gross = v.amount(body, "amount", 9, required=True)
+        raise invalid(18, "invoice number")
+    day = v.date(body, "date", 19, required=True)
+    gross = v.number(body, "amount", 20, required=True)
     if gross is None or gross == 0:
-        raise invalid(9, "amount")
-    currency = v.text(body, "currency", 10, required=True)
+        raise invalid(20, "amount")
+    currency = v.text(body, "currency", 21, required=True)
     if currency not in v.CURRENCIES:
-        raise invalid(10, "currency")
+        raise invalid(21, "currency")
     rate = None
-    if body.get("vat_rate") not in (None, ""):
-        rate = v.amount(body, "vat_rate", 11)
-        if rate is None or not 0 <= rate <= 100:
-            raise invalid(11, "vat_rate")
-    account = v.integer(body, "account", 12)
+    if body.get("vat_rate") != "":  # "" = none or several rates (spec)
+        rate = v.number(body, "vat_rate", 22, label="vat rate")
+        if rate is not None and not 0 <= rate <= 100:
+            raise invalid(22, "vat rate")
+    account = v.integer(body, "account", 9, strict=True, minimum=1)
     if account is not None and ctx.store.get("accounts", account) is None:
-        raise invalid(12, "account")
-    party = v.integer(body, "creditor_debtor", 13)
-    if party is not None and not (
-        ctx.store.get("debtors", party) or ctx.store.get("creditors", party)
-    ):
-        raise invalid(13, "creditor_debtor")
-    reference = v.text(body, "payment_reference", 14)
-    delivery = v.date(body, "date_delivery", 15)
+        raise BBError(400, 10, "account specified does not exist for the customer")
+    party = _party(ctx, body, str(kind))
+    reference = v.text(body, "payment_reference", 34, label="payment reference")
+    delivery = v.date(body, "date_delivery", 35, label="date delivery")
     if delivery and day and delivery > day:
-        raise invalid(15, "date_delivery")
-    due = v.date(body, "date_payment_due", 16)
-    link = v.integer(body, "link_to_receipt_id_by_customer", 17)
+        raise invalid(35, "date delivery")
+    due = v.date(body, "date_payment_due", 36)
+    link = v.integer(body, "link_to_receipt_id_by_customer", 37, strict=True, minimum=1)
     if link is not None and ctx.store.get("receipts", link) is None:
-        raise invalid(17, "link_to_receipt_id_by_customer")
+        raise invalid(37, "link_to_receipt_id_by_customer")
     return new_receipt(
         ctx,
         type=kind,
@@ -199,6 +202,23 @@ def check_receipt(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
         date_payment_due=due,
         link=link,
     )
+
+
+def _party(ctx: Context, body: dict[str, Any], kind: str) -> int | None:
+    """``creditor_debtor``: a debtor for outbound, a creditor for inbound receipts."""
+    party = v.integer(body, "creditor_debtor", 24, strict=True, minimum=1, label="creditor/debtor")
+    if party is None:
+        return None
+    debtor, creditor = ctx.store.get("debtors", party), ctx.store.get("creditors", party)
+    if not (debtor or creditor):
+        raise BBError(400, 25, "creditor/debtor specified does not exist for the customer")
+    if creditor and kind.endswith("outbound"):
+        raise BBError(
+            400, 26, f"a receipt of type '{kind}' cannot be assigned to a creditor account"
+        )
+    if debtor and kind.endswith("inbound"):
+        raise BBError(400, 28, f"a receipt of type '{kind}' cannot be assigned to a debtor account")
+    return party
 
 
 def new_receipt(ctx: Context, **fields: Any) -> dict[str, Any]:
@@ -239,14 +259,14 @@ def add_receipt(ctx: Context, body: dict[str, Any], _: int | None) -> dict[str, 
 def add_receipt_batch(ctx: Context, body: dict[str, Any], _: int | None) -> dict[str, Any]:
     items = body.get("receipts")
     if not isinstance(items, list) or not items:
-        raise invalid(5, "receipts")
+        raise BBError(400, 6, "No receipts found")
     if len(items) > 50:
-        raise invalid(6, "receipts (at most 50 per request)")
+        raise BBError(400, 5, "Number of receipts exceeded")
     done, errors = [], []
     for item in items:
         try:
             if not isinstance(item, dict):
-                raise invalid(5, "receipts")
+                raise invalid(8, "type")
             done.append(
                 {
                     "success": True,
@@ -281,7 +301,7 @@ def upload_receipt(ctx: Context, body: dict[str, Any], _: int | None) -> dict[st
     currency = v.text(body, "currency", 13)
     if currency not in (None, "EUR"):
         raise invalid(13, "currency")
-    gross = v.amount(body, "amount", 9)
+    gross = v.number(body, "amount", 9)
     name = v.text(body, "file_name", 7) or "upload.pdf"
     receipt = new_receipt(
         ctx,

@@ -1,27 +1,27 @@
-"""Deterministic seed data for the BuchhaltungsButler sandbox.
+"""Deterministic seed data for the BuchhaltungsButler sandbox: the tenant's parties.
 
 ``seed_records(seed, records)`` builds, from one ``random.Random(seed)``, the same tenant every
-time: ``records`` debtors from DE/NL/BE/AT (companies with and without a contact person, and
-private persons; umlauts, accents, house-number additions like ``12a``, ``263 A``, ``45 bus 3``,
-``23/4/12``; check-digit-valid VAT ids and IBANs), ``records // 4`` creditors (at least 4),
-``records`` outbound and ``records // 2`` inbound receipts (paid and unpaid, 19/7/0 % VAT, EU
-reverse charge at 0 %, credit notes linked to their invoice, one soft-deleted receipt) and the
-postings of the booked receipts. Receipts refer to their debtor/creditor the way BB does: by
-the ``counterparty`` name, and through the postings' debtor/creditor account numbers. All dates
-lie in 2025; nothing depends on the wall clock.
+time: ``records`` debtors from DE/NL/BE/AT (EU) and CH/GB/US (export), companies with and
+without a contact person and private persons (umlauts, accents, house-number additions like
+``12a``, ``263 A``, ``45 bus 3``, ``23/4/12``, number-first ``221B Baker Street``;
+check-digit-valid EU VAT ids on EU companies, Swiss UIDs in ``uid_ch``, valid IBANs), and
+``records // 4`` creditors (at least 4, EU only). The receipts, their postings and the
+payments that settled them come from ``seed_receipts.book_receipts``. All dates lie in 2025;
+nothing depends on the wall clock, and ``records`` may be 0.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from mapwright.connectors.buchhaltungsbutler.sandbox.seed_receipts import book_receipts
 from stdnum import iban
 from stdnum.at import uid
+from stdnum.ch import uid as ch_uid
 from stdnum.iso7064 import mod_11_10
 
 CENT = Decimal("0.01")
@@ -38,6 +38,9 @@ class Country:
     streets: tuple[str, ...]
     numbers: tuple[str, ...]
     places: tuple[tuple[str, str], ...]
+    eu: bool = True
+    number_first: bool = False  # "221B Baker Street"
+    weight: int = 10
 
 
 COUNTRIES = (
@@ -58,6 +61,7 @@ COUNTRIES = (
             ("01067", "Dresden"),
             ("97070", "Würzburg"),
         ),
+        weight=40,
     ),
     Country(
         "NL",
@@ -69,6 +73,7 @@ COUNTRIES = (
         ("Keizersgracht", "Prinsengracht", "Oudegracht", "Stationsweg"),
         ("263 A", "123-2", "45 hs", "12 III", "88-B", "7"),
         (("1015 CJ", "Amsterdam"), ("3511 AB", "Utrecht"), ("2511 BT", "Den Haag")),
+        weight=14,
     ),
     Country(
         "BE",
@@ -80,6 +85,7 @@ COUNTRIES = (
         ("Kerkstraat", "Rue de la Loi", "Meir", "Grote Markt", "Chaussée de Wavre"),
         ("45 bus 3", "16/B2", "101 boîte 4", "9", "2A"),
         (("2000", "Antwerpen"), ("1000", "Bruxelles"), ("9000", "Gent"), ("4000", "Liège")),
+        weight=12,
     ),
     Country(
         "AT",
@@ -91,8 +97,52 @@ COUNTRIES = (
         ("Mariahilfer Straße", "Getreidegasse", "Herrengasse", "Landstraßer Hauptstraße"),
         ("23/4/12", "9/2", "114 Top 7", "3", "56/1/8"),
         (("1070", "Wien"), ("5020", "Salzburg"), ("8010", "Graz"), ("6020", "Innsbruck")),
+        weight=12,
+    ),
+    Country(
+        "CH",
+        "ch",
+        ("Urs", "Regula", "Beat", "Nadine", "Reto", "Corinne"),
+        ("Meier", "Keller", "Brunner", "Zürcher", "Gerber", "Frei"),
+        ("Uhrenatelier", "Käserei", "Treuhand", "Metallbau", "Velohandel"),
+        ("AG", "GmbH", "Sàrl"),
+        ("Bahnhofstrasse", "Marktgasse", "Rue du Rhône", "Seestrasse"),
+        ("12", "3a", "47", "108"),
+        (("8001", "Zürich"), ("3011", "Bern"), ("1204", "Genève"), ("4051", "Basel")),
+        eu=False,
+        weight=6,
+    ),
+    Country(
+        "GB",
+        "co.uk",
+        ("Oliver", "Amelia", "Harry", "Isla", "George", "Sian"),
+        ("Smith", "O'Brien", "Taylor", "Davies", "Wright", "Hughes"),
+        ("Engineering", "Trading", "Print", "Joinery", "Foods"),
+        ("Ltd", "LLP", "plc"),
+        ("Baker Street", "High Street", "Station Road", "Victoria Road"),
+        ("221B", "14", "7a", "310"),
+        (("NW1 6XE", "London"), ("M1 1AE", "Manchester"), ("EH1 1YZ", "Edinburgh")),
+        eu=False,
+        number_first=True,
+        weight=4,
+    ),
+    Country(
+        "US",
+        "com",
+        ("James", "Emily", "Michael", "Olivia", "Daniel", "Grace"),
+        ("Johnson", "Miller", "Garcia", "Anderson", "Thompson", "Walker"),
+        ("Supply", "Manufacturing", "Imports", "Tools", "Outfitters"),
+        ("Inc.", "LLC", "Corp."),
+        ("Main Street", "Oak Avenue", "Market Street", "Lake Shore Drive"),
+        ("1600", "42", "875", "12"),
+        (("10001", "New York"), ("60601", "Chicago"), ("94103", "San Francisco")),
+        eu=False,
+        number_first=True,
+        weight=4,
     ),
 )
+EU_COUNTRIES = tuple(c for c in COUNTRIES if c.eu)
+BY_CODE = {c.code: c for c in COUNTRIES}
 
 #: SKR03 accounts the seed and the sandbox book on: number -> (name, type, subtype)
 CHART: dict[str, tuple[str, str, str | None]] = {
@@ -111,6 +161,9 @@ CHART: dict[str, tuple[str, str, str | None]] = {
         None,
     ),
     "4900": ("Sonstige betriebliche Aufwendungen", "postingaccount", None),
+    "4970": ("Nebenkosten des Geldverkehrs", "postingaccount", None),
+    "8100": ("Steuerfreie Umsätze § 4 Nr. 8 ff. UStG", "postingaccount", None),
+    "8120": ("Steuerfreie Umsätze § 4 Nr. 1a UStG (Ausfuhr Drittland)", "postingaccount", None),
     "8125": (
         "Steuerfreie innergemeinschaftliche Lieferungen § 4 Nr. 1b UStG",
         "postingaccount",
@@ -132,6 +185,8 @@ class Seed:
     creditors: list[dict[str, Any]] = field(default_factory=list)
     receipts: list[dict[str, Any]] = field(default_factory=list)
     postings: list[dict[str, Any]] = field(default_factory=list)
+    transactions: list[dict[str, Any]] = field(default_factory=list)
+    assignments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def money(value: Decimal) -> str:
@@ -148,7 +203,7 @@ def ascii_slug(text: str) -> str:
 
 
 def vat_id(rng: random.Random, country: str) -> str:
-    """A VAT id with a valid check digit for ``country``."""
+    """A VAT id with a valid check digit for ``country`` (an EU country)."""
     while True:
         if country == "DE":
             body = str(rng.randint(10_000_000, 99_999_999))
@@ -165,11 +220,25 @@ def vat_id(rng: random.Random, country: str) -> str:
             return f"NL{body}{check}B01"
 
 
+def swiss_uid(rng: random.Random) -> str:
+    """A Swiss enterprise number (UID) with its check digit, as ``CHE-123.456.789``."""
+    while True:
+        body = str(rng.randint(10_000_000, 99_999_999))
+        check = ch_uid.calc_check_digit(body)
+        if check != "10":
+            return ch_uid.format(f"CHE{body}{check}")
+
+
 def iban_for(rng: random.Random, country: str) -> str:
-    lengths = {"DE": 18, "NL": 14, "BE": 12, "AT": 16}
+    """A valid IBAN for ``country`` ("" where IBANs are not used, the US)."""
+    lengths = {"DE": 18, "NL": 14, "BE": 12, "AT": 16, "CH": 17, "GB": 18}
+    if country not in lengths:
+        return ""
     bban = "".join(str(rng.randint(0, 9)) for _ in range(lengths[country]))
     if country == "NL":
         bban = "INGB" + bban[4:]
+    if country == "GB":
+        bban = "NWBK" + bban[4:]
     if country == "BE":  # a known bank code, and the account's own mod-97 check
         bban = "320" + bban[3:]
         check = int(bban[:10]) % 97 or 97
@@ -177,9 +246,15 @@ def iban_for(rng: random.Random, country: str) -> str:
     return f"{country}{iban.calc_check_digits(f'{country}00{bban}')}{bban}"
 
 
-def master_record(rng: random.Random, kind: str, number: int, names: set[str]) -> dict[str, Any]:
+def master_record(
+    rng: random.Random,
+    kind: str,
+    number: int,
+    names: set[str],
+    countries: tuple[Country, ...] = COUNTRIES,
+) -> dict[str, Any]:
     """One debtor/creditor in the shape of BB's list view."""
-    country = rng.choice(COUNTRIES)
+    country = rng.choices(countries, weights=[c.weight for c in countries])[0]
     company = rng.random() < 0.6 or kind == "creditor"
     tries = 0
     while True:
@@ -202,13 +277,14 @@ def master_record(rng: random.Random, kind: str, number: int, names: set[str]) -
     postcode, city = rng.choice(country.places)
     domain = f"{ascii_slug(name if company else surname)}.{country.tld}"
     email = f"{'buchhaltung' if company else ascii_slug(first)}@{domain}"
-    eu_business = company and (country.code != "DE" or rng.random() < 0.5)
+    eu_business = country.eu and company and (country.code != "DE" or rng.random() < 0.5)
+    street, number_text = rng.choice(country.streets), rng.choice(country.numbers)
     return {
         "type": "debitor" if kind == "debtor" else "creditor",
         "name": name,
         "postingaccount_number": str(number),
         "contact_person_name": contact,
-        "street": f"{rng.choice(country.streets)} {rng.choice(country.numbers)}",
+        "street": f"{number_text} {street}" if country.number_first else f"{street} {number_text}",
         "additional_addressline": "Hinterhaus" if rng.random() < 0.1 else "",
         "zip": postcode,
         "city": city,
@@ -218,21 +294,11 @@ def master_record(rng: random.Random, kind: str, number: int, names: set[str]) -
         else None,
         "sales_tax_id_eu": vat_id(rng, country.code) if eu_business else "",
         "email": email if rng.random() < 0.9 else "",
-        "uid_ch": None,
+        "uid_ch": swiss_uid(rng) if country.code == "CH" and company else None,
         "iban": iban_for(rng, country.code) if rng.random() < 0.5 else "",
         "bic": "",
         "import_pending": 0,
     }
-
-
-def vat_rule(party: dict[str, Any], rng: random.Random, outbound: bool) -> tuple[Decimal, str, str]:
-    """(rate, posting VAT code, revenue/expense account) for a receipt with ``party``."""
-    reverse_charge = party["country"] != "DE" and bool(party["sales_tax_id_eu"])
-    if reverse_charge:
-        return (Decimal(0), "0_none", "8125") if outbound else (Decimal(0), "19_both_2", "3425")
-    if rng.random() < 0.3:
-        return Decimal(7), "7_vat" if outbound else "7_pre", "8300" if outbound else "3300"
-    return Decimal(19), "19_vat" if outbound else "19_pre", "8400" if outbound else "3400"
 
 
 def seed_records(seed: int, records: int) -> Seed:
@@ -240,97 +306,14 @@ def seed_records(seed: int, records: int) -> Seed:
     rng = random.Random(seed)
     data = Seed()
     names: set[str] = set()
+    records = max(0, records)
     data.debtors = [master_record(rng, "debtor", 10001 + i, names) for i in range(records)]
     creditor_count = max(4, records // 4)
     data.creditors = [
-        master_record(rng, "creditor", 70001 + i, names) for i in range(creditor_count)
+        master_record(rng, "creditor", 70001 + i, names, EU_COUNTRIES)
+        for i in range(creditor_count)
     ]
-    start = dt.date(2025, 1, 1)
-    serial = {"RE": 0, "GS": 0}
-    invoices_of: dict[str, list[dict[str, Any]]] = {}
-    plan = [True] * records + [False] * (records // 2)
-    for index, outbound in enumerate(plan):
-        party = rng.choice(data.debtors if outbound else data.creditors)
-        day = start + dt.timedelta(days=rng.randint(0, 330))
-        rate, code, account = vat_rule(party, rng, outbound)
-        earlier = invoices_of.get(party["postingaccount_number"], [])
-        credit = bool(earlier) and rng.random() < 0.15
-        net = Decimal(rng.randint(1_500, 480_000)) / 100
-        gross = (net * (1 + rate / 100)).quantize(CENT, ROUND_HALF_UP)
-        link = None
-        if credit:
-            original = rng.choice(earlier)
-            gross = (Decimal(original["amount"]) * Decimal("0.2")).quantize(CENT)
-            link = original["id"]
-            day = max(day, dt.date.fromisoformat(original["date"]) + dt.timedelta(days=3))
-        if outbound:
-            prefix = "GS" if credit else "RE"
-            serial[prefix] += 1
-            number = f"{prefix}-2025-{serial[prefix]:04d}"
-        else:
-            number = rng.choice(("INV-{}", "{}", "F2025/{}", "R{}")).format(rng.randint(100, 99999))
-        paid = rng.random() < 0.6
-        paid_on = day + dt.timedelta(days=rng.randint(2, 30)) if paid else None
-        uploaded = dt.datetime.combine(day, dt.time(8)) + dt.timedelta(minutes=rng.randint(0, 2880))
-        last = dt.datetime.combine(paid_on, dt.time(9, 30)) if paid_on else uploaded
-        receipt = {
-            "id": index + 1,
-            "type": f"{'credit' if credit else 'invoice'} {'outbound' if outbound else 'inbound'}",
-            "counterparty": party["name"],
-            "creditor_debtor": int(party["postingaccount_number"]),
-            "invoicenumber": number,
-            "date": day.isoformat(),
-            "date_delivery": (day - dt.timedelta(days=rng.randint(0, 5))).isoformat(),
-            "date_payment_due": (day + dt.timedelta(days=rng.choice((14, 30)))).isoformat(),
-            "amount": money(gross),
-            "currency": "EUR",
-            "vat_rate": money(rate),
-            "account": "1200" if paid else None,
-            "payment_reference": None,
-            "payment_date": paid_on.isoformat() if paid_on else None,
-            "amount_paid": money(gross) if paid else "0.00",
-            "deleted": False,
-            "link": link,
-            "offer": False,
-            "filename": f"{ascii_slug(number) or 'beleg'}.pdf",
-            "date_uploaded": uploaded.strftime("%Y-%m-%d %H:%M:%S"),
-            "modified": last.strftime("%Y-%m-%d %H:%M:%S"),
-        }
-        data.receipts.append(receipt)
-        if outbound and not credit:
-            invoices_of.setdefault(party["postingaccount_number"], []).append(receipt)
-        if paid or rng.random() < 0.5:
-            data.postings.append(posting_for(receipt, account, code, len(data.postings) + 1))
-    unpaid = [r for r in data.receipts if not r["payment_date"]]
-    if unpaid:
-        rng.choice(unpaid)["deleted"] = True
+    books = book_receipts(rng, data.debtors, data.creditors, records)
+    data.receipts, data.postings = books.receipts, books.postings
+    data.transactions, data.assignments = books.transactions, books.assignments
     return data
-
-
-def posting_for(receipt: dict[str, Any], account: str, code: str, number: int) -> dict[str, Any]:
-    """The posting that books ``receipt`` against its revenue or expense ``account``."""
-    party = str(receipt["creditor_debtor"])
-    outbound = receipt["type"].endswith("outbound")
-    credit = receipt["type"].startswith("credit")
-    debit, other = (party, account) if outbound else (account, party)
-    if credit:
-        debit, other = other, debit
-    fixed = receipt["date"] < "2025-07-01"
-    return {
-        "id": number,
-        "date": receipt["date"],
-        "date_delivery": receipt["date_delivery"],
-        "date_vat_effective": receipt["date"],
-        "postingtext": f"{receipt['counterparty']} {receipt['invoicenumber']}",
-        "amount": receipt["amount"],
-        "currency": "EUR",
-        "vat": code,
-        "debit_postingaccount_number": debit,
-        "credit_postingaccount_number": other,
-        "receipt_id_by_customer": receipt["id"],
-        "status": "fixed" if fixed else "confirmed",
-        "cost_location": None,
-        "cost_location_two": None,
-        "comment": None,
-        "date_last_action": receipt["modified"],
-    }

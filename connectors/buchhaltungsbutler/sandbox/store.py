@@ -23,6 +23,8 @@ TABLES = (
     "accounts",
     "comments",
     "drafts",
+    "transactions",
+    "assignments",
 )
 
 
@@ -64,6 +66,14 @@ class Store:
                 )
                 self._commit()
         return record
+
+    def delete(self, table: str, key: Any) -> None:
+        """Remove the record under ``key`` (nothing happens when there is none)."""
+        with self._lock:
+            self.tables[table].pop(str(key), None)
+            if self._db is not None:
+                self._db.execute("DELETE FROM records WHERE tbl = ? AND id = ?", (table, str(key)))
+                self._commit()
 
     @contextmanager
     def batch(self) -> Iterator[None]:

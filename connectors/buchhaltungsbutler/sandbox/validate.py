@@ -1,8 +1,11 @@
 """Field checks of the BB sandbox, each raising BB's 400 ``invalid <field> specified``.
 
-Bodies arrive as JSON or as form fields (where everything is a string), so checks accept the
-string spelling of numbers and booleans. Empty strings are rejected like BB does for most
-optional fields (reference notes quirk 9).
+Types follow the spec: where it declares a number (``number``) or an integer (``integer(...,
+strict=True)``), a JSON string such as ``"119.00"`` is refused. Form bodies (which BB also
+accepts) carry every value as text, so inside ``form_body()`` the string spelling of numbers and
+booleans is accepted. Fields the spec declares as strings (``/invoices/create`` ``item_*``,
+``/postings/add/free`` ``amount``) are read with ``amount``, which takes text and numbers.
+Empty strings are rejected like BB does for most optional fields (reference notes quirk 9).
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
@@ -19,8 +25,9 @@ import pycountry
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ZIP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$")
 VAT_ID = re.compile(r"^[A-Z]{2}[A-Z0-9+*]{2,13}$")
-#: receipt currencies; BB accepts 48 codes (AED ... ZAR, reference notes §4) — this is our
-#: approximation of that list (the exact list was not copied), see the docs page
+#: receipt and transaction currencies: the 48 codes BB's spec lists (AED ... ZAR, incl. the
+#: obsolete CYP, LTL, SIT...; reference notes §4; the code list from BB's ``Transaction`` and
+#: ``Receipt`` definitions)
 CURRENCIES = frozenset(
     [
         "AED",
@@ -30,10 +37,10 @@ CURRENCIES = frozenset(
         "CAD",
         "CHF",
         "CNY",
+        "COP",
         "CYP",
         "CZK",
         "DKK",
-        "EEK",
         "EUR",
         "GBP",
         "HKD",
@@ -52,10 +59,13 @@ CURRENCIES = frozenset(
         "MYR",
         "NOK",
         "NZD",
+        "PEN",
         "PHP",
         "PLN",
+        "QAR",
         "ROL",
         "RON",
+        "RSD",
         "RUB",
         "SEK",
         "SGD",
@@ -64,10 +74,23 @@ CURRENCIES = frozenset(
         "THB",
         "TRL",
         "TRY",
+        "UAH",
         "USD",
+        "VND",
         "ZAR",
     ]
 )
+_FORM = ContextVar("bb_sandbox_form_body", default=False)
+
+
+@contextmanager
+def form_body(flag: bool) -> Iterator[None]:
+    """Within this block the body came form-encoded: numbers may arrive as text."""
+    token = _FORM.set(flag)
+    try:
+        yield
+    finally:
+        _FORM.reset(token)
 
 
 class BBError(Exception):
@@ -84,27 +107,33 @@ def invalid(code: int, field: str) -> BBError:
     return BBError(400, code, f"invalid {field} specified")
 
 
-def _present(body: dict[str, Any], name: str, code: int, required: bool) -> Any:
+def _present(body: dict[str, Any], name: str, code: int, required: bool, label: str = "") -> Any:
     if name not in body or body[name] is None:
         if required:
-            raise invalid(code, name)
+            raise invalid(code, label or name)
         return None
     if body[name] == "":
-        raise invalid(code, name)
+        raise invalid(code, label or name)
     return body[name]
 
 
 def text(
-    body: dict[str, Any], name: str, code: int, *, required: bool = False, max_len: int = 255
+    body: dict[str, Any],
+    name: str,
+    code: int,
+    *,
+    required: bool = False,
+    max_len: int = 255,
+    label: str = "",
 ) -> str | None:
-    value = _present(body, name, code, required)
+    value = _present(body, name, code, required, label)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise invalid(code, name)
+        raise invalid(code, label or name)
     value = str(value).strip()
     if not value or len(value) > max_len:
-        raise invalid(code, name)
+        raise invalid(code, label or name)
     return value
 
 
@@ -123,42 +152,83 @@ def amount(body: dict[str, Any], name: str, code: int, *, required: bool = False
     return number
 
 
-def integer(
-    body: dict[str, Any], name: str, code: int, *, required: bool = False, minimum: int = 0
-) -> int | None:
-    value = _present(body, name, code, required)
+def number(
+    body: dict[str, Any], name: str, code: int, *, required: bool = False, label: str = ""
+) -> Decimal | None:
+    """A field the spec declares as a JSON number: a string is refused (unless form-encoded)."""
+    value = _present(body, name, code, required, label)
     if value is None:
         return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise invalid(code, label or name)
+    if isinstance(value, str) and not _FORM.get():
+        raise invalid(code, label or name)
+    try:
+        found = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise invalid(code, label or name) from None
+    if not found.is_finite():
+        raise invalid(code, label or name)
+    return found
+
+
+def integer(
+    body: dict[str, Any],
+    name: str,
+    code: int,
+    *,
+    required: bool = False,
+    minimum: int = 0,
+    strict: bool = False,
+    label: str = "",
+) -> int | None:
+    """An integer; ``strict`` (the spec declares an int): a JSON string is refused."""
+    value = _present(body, name, code, required, label)
+    if value is None:
+        return None
+    if strict and not _FORM.get() and not isinstance(value, int):
+        raise invalid(code, label or name)
     if isinstance(value, bool) or not re.fullmatch(r"-?\d+", str(value).strip()):
-        raise invalid(code, name)
-    number = int(str(value).strip())
-    if number < minimum:
-        raise invalid(code, name)
-    return number
+        raise invalid(code, label or name)
+    whole = int(str(value).strip())
+    if whole < minimum:
+        raise invalid(code, label or name)
+    return whole
 
 
-def date(body: dict[str, Any], name: str, code: int, *, required: bool = False) -> str | None:
-    value = _present(body, name, code, required)
+def date(
+    body: dict[str, Any], name: str, code: int, *, required: bool = False, label: str = ""
+) -> str | None:
+    value = _present(body, name, code, required, label)
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(str(value)).isoformat() if len(str(value)) == 10 else _bad()
     except ValueError:
-        raise invalid(code, name) from None
+        raise invalid(code, label or name) from None
 
 
-def datetime(body: dict[str, Any], name: str, code: int) -> str | None:
-    """``YYYY-MM-DD HH:MM:SS``; a date alone means the end of that day (23:59:59)."""
-    value = _present(body, name, code, False)
+def datetime(
+    body: dict[str, Any],
+    name: str,
+    code: int,
+    *,
+    required: bool = False,
+    date_only: bool = True,
+    label: str = "",
+) -> str | None:
+    """``YYYY-MM-DD HH:MM:SS``; with ``date_only`` a date alone means the end of that day
+    (23:59:59, the ``date_since_last_modified`` rule)."""
+    value = _present(body, name, code, required, label)
     if value is None:
         return None
     raw = str(value)
     try:
-        if len(raw) == 10:
+        if len(raw) == 10 and date_only:
             return dt.date.fromisoformat(raw).isoformat() + " 23:59:59"
         return dt.datetime.strptime(raw, "%Y-%m-%d %H:%M:%S").strftime("%Y-%m-%d %H:%M:%S")
     except ValueError:
-        raise invalid(code, name) from None
+        raise invalid(code, label or name) from None
 
 
 def _bad() -> str:
@@ -179,13 +249,19 @@ def boolean(body: dict[str, Any], name: str, code: int) -> bool | None:
 
 
 def choice(
-    body: dict[str, Any], name: str, code: int, options: tuple[str, ...], *, required: bool = False
+    body: dict[str, Any],
+    name: str,
+    code: int,
+    options: tuple[str, ...],
+    *,
+    required: bool = False,
+    label: str = "",
 ) -> str | None:
-    value = _present(body, name, code, required)
+    value = _present(body, name, code, required, label)
     if value is None:
         return None
     if value not in options:
-        raise invalid(code, name)
+        raise invalid(code, label or name)
     return str(value)
 
 

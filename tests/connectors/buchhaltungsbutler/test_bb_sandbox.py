@@ -70,7 +70,7 @@ async def test_only_post_is_accepted(raw):
 
 
 async def test_documented_but_unmodelled_paths_say_so(raw):
-    response = await raw.post("/transactions/get")
+    response = await raw.post("/reports/get/bwa")
     assert response.status_code == 501 and "not modelled" in response.json()["message"]
 
 
