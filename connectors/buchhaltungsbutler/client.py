@@ -43,6 +43,7 @@ from mapwright.connectors.buchhaltungsbutler.errors import (
 )
 from mapwright.connectors.buchhaltungsbutler.pacing import Clock, Pacer, Sleep, shared_pacer
 from mapwright.connectors.buchhaltungsbutler.records import (
+    RESTART,
     ReceiptCursor,
     check_required,
     correlate,
@@ -150,7 +151,12 @@ class BuchhaltungsButler(Connector):
         page_size: int | None = None,
         filters: dict[str, Any] | None = None,
     ) -> Page:
-        """One page of ``object``; receipts are incremental (``date_since_last_modified``)."""
+        """One page of ``object``; receipts are incremental (``date_since_last_modified``).
+
+        The other paged objects (debtors, creditors, postings, posting accounts) have no
+        modified-since filter: their cursor is the offset to resume an unfinished scan at, and
+        the last page of a scan answers ``RESTART`` ("0"): the next run reads from the start.
+        """
         spec = self.require(object, "list")
         ends = bb.ENDPOINTS[object]
         assert ends.list is not None
@@ -174,7 +180,11 @@ class BuchhaltungsButler(Connector):
         rows = _rows(answer)
         # documented maximum: a short page is the last; otherwise only an empty page is
         more = len(rows) == limit if ends.page_max else len(rows) > 0
-        return Page(rows, str(offset + len(rows)) if more else None, more)
+        if more:
+            return Page(rows, str(offset + len(rows)), True)
+        # the scan is complete: BB has no modified-since filter for these objects, so the
+        # next run must read them all again (the cursor is a resume point, never an end mark)
+        return Page(rows, RESTART, False)
 
     async def _list_receipts(self, limit: int, cursor: str | None, filters: dict[str, Any]) -> Page:
         self._check_filters("receipts", filters, bb.RECEIPT_FILTERS)

@@ -199,6 +199,10 @@ class ReceiptCursor:
             ) from None
 
 
+#: the cursor a completed full scan returns: the next run starts at offset 0 again
+RESTART = "0"
+
+
 def offset_cursor(text: str | None, object: str) -> int:
     """The offset stored in a plain paging cursor (non-incremental objects)."""
     if not text:
