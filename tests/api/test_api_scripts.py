@@ -248,3 +248,32 @@ async def test_memory_of_a_script_is_capped_in_its_worker(make_world, settings) 
     else:
         assert response.json()["counts"]["error"] == 1, response.text
     assert _peak_rss_mb() - before < 256, "the service process did the work itself"
+
+
+async def test_json_numbers_keep_every_digit_end_to_end(world: World) -> None:
+    raw = (
+        '{"script": "A <- x\\nB <- y\\nC <- x * 2\\n", "records": '
+        '[{"x": 1.23456789012345678901e5, "y": 12345678901234567890e0}]}'
+    )
+    response = await world.client.post(
+        "/api/v1/scripts/run",
+        content=raw,
+        headers={**world.admin, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    text = response.text
+    assert '"A": 123456.789012345678901' in text
+    assert '"B": 12345678901234567890' in text
+    assert '"C": 246913.578024691357802' in text
+
+
+async def test_nan_and_infinity_are_not_json(world: World) -> None:
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        raw = '{"script": "A <- x\\n", "records": [{"x": ' + constant + "}]}"
+        response = await world.client.post(
+            "/api/v1/scripts/preview",
+            content=raw,
+            headers={**world.admin, "Content-Type": "application/json"},
+        )
+        assert response.status_code == 422, (constant, response.text)
+        assert response.json()["errors"] == [{"loc": "body", "msg": "not valid JSON"}]
