@@ -20,11 +20,11 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from mapwright.connectors.exact_online.fields import FIELDS
 from mapwright.connectors.exact_online.limits import endpoint_of
+from mapwright.connectors.exact_online.sandbox.callbacks import send_callbacks
 from mapwright.connectors.exact_online.sandbox.errors import ApiError
 from mapwright.connectors.exact_online.sandbox.query import read, stock_position
 from mapwright.connectors.exact_online.sandbox.rules import Rules
@@ -38,7 +38,6 @@ from mapwright.connectors.exact_online.sandbox.state import (
     new_guid,
 )
 from mapwright.connectors.exact_online.sandbox.views import LINES, VIEWS, render
-from mapwright.connectors.exact_online.webhooks import callback_body
 from mapwright.connectors.sandbox import SandboxOptions
 
 DEFAULTS: dict[str, Any] = {
@@ -56,15 +55,6 @@ DEFAULTS: dict[str, Any] = {
     "language": "en",
     "frozen_at": None,
     "mandatory_filtering": True,
-}
-TOPICS = {
-    "crm/Accounts": "Accounts",
-    "crm/Contacts": "Contacts",
-    "crm/Addresses": "Addresses",
-    "logistics/Items": "Items",
-    "salesorder/SalesOrders": "SalesOrders",
-    "salesinvoice/SalesInvoices": "SalesInvoices",
-    "salesorder/GoodsDeliveries": "GoodsDeliveries",
 }
 
 
@@ -362,36 +352,21 @@ class Sandbox:
 
     async def notify(self, table: str, action: str, key: str, base: str) -> None:
         """POST a signed callback to every subscription of the table's topic."""
-        topic = TOPICS.get(table)
-        subscriptions = [
-            s
-            for s in self.store.table("webhooks/WebhookSubscriptions").values()
-            if topic and s.get("Topic") == topic
-        ]
-        for subscription in subscriptions:
-            content = {
-                "Topic": topic,
+        entries = await send_callbacks(
+            self.store,
+            table,
+            {
                 "ClientId": self.client_id,
                 "Division": self.division,
                 "Action": action,
                 "Key": key,
                 "ExactOnlineEndpoint": f"{base}/{table}(guid'{key}')",
                 "EventCreatedOn": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(self.clock.now())),
-            }
-            entry: dict[str, Any] = {"url": subscription["CallbackURL"], **content}
-            try:
-                async with httpx.AsyncClient(
-                    transport=self.settings.get("webhook_transport"), timeout=5
-                ) as http:
-                    answer = await http.post(
-                        subscription["CallbackURL"],
-                        content=callback_body(content, self.webhook_secret),
-                        headers={"Content-Type": "application/json"},
-                    )
-                entry["status"] = answer.status_code
-            except httpx.HTTPError as exc:
-                entry["error"] = type(exc).__name__
-            self.webhook_log.append(entry)
+            },
+            secret=self.webhook_secret,
+            transport=self.settings.get("webhook_transport"),
+        )
+        self.webhook_log.extend(entries)
 
     def lines_of(self, table: str, key: str) -> list[dict[str, Any]]:
         link = next(spec[2] for spec in LINES.values() if spec[1] == table)
@@ -469,7 +444,7 @@ def create_app(options: SandboxOptions | None = None) -> FastAPI:
         from mapwright.connectors.faults import install_faults
     except ImportError:  # the fault layer is optional
         return app
-    install_faults(app, options.faults, seed=options.seed)
+    install_faults(app, options.faults, seed=options.seed, error_answer=sandbox.injected_answer)
     return app
 
 
