@@ -229,6 +229,7 @@ async def reconcile_orders(ctx: ReconcileContext) -> Reconciliation:
             )
             for doc in found.get(ref, [])
         ]
+        line.targets.sort(key=lambda doc: (len(doc.number or ""), doc.number or "", doc.id))
         compare(line)
         if line.status == MISSING:
             _explain_missing(line)
