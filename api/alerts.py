@@ -160,7 +160,8 @@ class Alerts:
 
     async def _webhook(self, config: dict[str, Any], kind: str, detail: dict[str, Any]) -> None:
         timeout = self.services.settings.alert_timeout
-        async with httpx.AsyncClient(timeout=timeout) as client:
+        transport = self.services.connections.network()
+        async with httpx.AsyncClient(timeout=timeout, transport=transport) as client:
             response = await client.post(
                 config["url"],
                 content=jsonio.dumps({"event": kind, **detail}),

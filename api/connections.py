@@ -7,6 +7,15 @@ from the store are decrypted with the ``Vault``, and an Exact Online connection 
 invalidates the old one as soon as the new one is used, so losing it would lock the
 connection out.
 
+Every connection of a tenant is built under the operator's policy:
+
+* network calls go through the egress policy (``api/egress.py``), unless the connection
+  reaches an in-process sandbox (the demo, the tests);
+* ``files`` connections live in the tenant's folder ``<files_root>/<tenant>`` (links out
+  of it are refused); without ``MAPWRIGHT_FILES_ROOT`` they are refused;
+* a ``rest`` connection's ``options.description`` is the description itself (inline), or
+  a file name inside ``MAPWRIGHT_DESCRIPTIONS_DIR``; any other server path is refused.
+
 ``probe`` makes one cheap authenticated read to prove the credentials work.
 """
 
@@ -14,18 +23,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal, get_args
 
 import httpx
+from mapwright.api.egress import EgressPolicy, EgressTransport
 from mapwright.api.vault import Vault
 from mapwright.connectors.base import ConnectionConfig, Connector
-from mapwright.connectors.errors import AuthError, ConnectorError
+from mapwright.connectors.errors import AuthError, ConnectorError, FatalError
 from mapwright.engine.connections import Connections, connector_class
 from mapwright.engine.errors import EngineError
 from mapwright.engine.store import Store, StoredConnection
 
 #: kinds a connection may have over the API, with their required credential fields
+Kind = Literal["exact_online", "buchhaltungsbutler", "shop", "rest", "files"]
 KINDS: dict[str, tuple[str, ...]] = {
     "exact_online": ("client_id", "client_secret"),
     "buchhaltungsbutler": ("api_client", "api_secret", "api_key"),
@@ -33,6 +46,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "rest": (),
     "files": (),
 }
+assert set(get_args(Kind)) == set(KINDS)
 
 
 class StoreTokenStore:
@@ -80,10 +94,16 @@ class SecureConnections(Connections):
         vault: Vault,
         *,
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+        egress: EgressPolicy | None = None,
+        files_root: Path | None = None,
+        descriptions_dir: Path | None = None,
     ):
         super().__init__(store=store, transports=transports)
         self.vault = vault
         self.store_ref = store
+        self.egress = egress
+        self.files_root = files_root
+        self.descriptions_dir = descriptions_dir
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
 
     def lock_for(self, tenant: str, name: str) -> asyncio.Lock:
@@ -126,14 +146,58 @@ class SecureConnections(Connections):
         return config
 
     def transport_for(self, name: str, config: ConnectionConfig) -> httpx.AsyncBaseTransport | None:
-        """A transport registered for the connection name, else for its base URL."""
+        """A transport registered for the connection name, else for its base URL, else the
+        network behind the egress policy."""
         if name in self.transports:
             return self.transports[name]
         base = str(config.base_url or "")
         for key, transport in self.transports.items():
             if key.startswith("http") and base.startswith(key):
                 return transport
-        return None
+        return self.network()
+
+    def network(self) -> httpx.AsyncBaseTransport | None:
+        """The real network for tenant calls: behind the egress policy when there is one."""
+        return EgressTransport(self.egress) if self.egress is not None else None
+
+    def tenant_folder(self, tenant: str) -> Path:
+        """The folder of ``tenant``'s file connections; ``FatalError`` when there is none."""
+        if self.files_root is None:
+            raise FatalError(
+                "file connections are switched off on this service; the operator enables "
+                "them with MAPWRIGHT_FILES_ROOT (each tenant gets a folder inside it)",
+                code="files_disabled",
+            )
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", tenant):
+            raise FatalError(f"tenant '{tenant}' has no valid folder name for its files")
+        folder = self.files_root / tenant
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def description_of(self, options: dict[str, Any]) -> Any:
+        """The REST description of a tenant connection: inline, or a file name inside the
+        operator's descriptions folder (checked after links are followed)."""
+        from mapwright.connectors.rest.description import load_description
+
+        given = options.get("description")
+        if not isinstance(given, str):
+            return given
+        if self.descriptions_dir is None:
+            raise FatalError(
+                "options.description must be the description itself (a JSON object); "
+                "description files are switched off on this service (the operator enables "
+                "them with MAPWRIGHT_DESCRIPTIONS_DIR)",
+                code="description_path",
+            )
+        root = self.descriptions_dir.resolve()
+        path = (root / given).resolve()
+        if root not in path.parents:
+            raise FatalError(
+                f"options.description '{given}' is not a file in the service's descriptions "
+                "folder; give a file name from that folder or the description itself",
+                code="description_path",
+            )
+        return load_description(path)
 
     def build(self, tenant: str, name: str) -> Connector:
         if name in self.instances:
@@ -145,6 +209,10 @@ class SecureConnections(Connections):
             return cls(  # type: ignore[call-arg]
                 config, transport=transport, token_store=StoreTokenStore(self, tenant, name)
             )
+        if config.kind == "files":
+            return cls(config, transport=transport, root=self.tenant_folder(tenant))  # type: ignore[call-arg]
+        if config.kind == "rest":
+            config.options = {**config.options, "description": self.description_of(config.options)}
         return cls(config, transport=transport)
 
 
@@ -154,6 +222,13 @@ async def probe(connector: Connector) -> str:
     if me is not None:
         await me()
         return "current/Me answered"
+    available = getattr(connector, "available", None)
+    if available is not None:  # files: the objects are the files present
+        names = sorted(available())
+        if not names:
+            return "the folder has no files yet"
+        await connector.list(names[0], page_size=1)
+        return f"listed {names[0]}"
     last: ConnectorError | None = None
     # the declarative REST connector keeps its objects per instance in ``specs``
     specs = dict(connector.objects) or dict(getattr(connector, "specs", {}))

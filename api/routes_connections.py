@@ -18,12 +18,13 @@ from typing import Any
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import HTMLResponse
 from mapwright.api.auth import Editor, Principal, Viewer
-from mapwright.api.connections import KINDS, test_connection
+from mapwright.api.connections import KINDS, Kind, test_connection
 from mapwright.api.errors import ApiError, not_found
 from mapwright.api.services import Services
 from mapwright.api.signing import BadSignature, Signer
 from mapwright.connectors.errors import ConnectorError
 from mapwright.engine import schema as e
+from mapwright.engine.errors import EngineError
 from mapwright.engine.store import StoredConnection
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,7 +36,7 @@ CALLBACK = "/api/v1/oauth/exact-online/callback"
 class ConnectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     name: str = Field(pattern=NAME, description="how flows refer to it, e.g. exact_online")
-    kind: str = Field(description="connector kind: " + ", ".join(KINDS))
+    kind: Kind = Field(description="connector kind")
     base_url: str | None = Field(default=None, max_length=500)
     credentials: dict[str, Any] = Field(
         default_factory=dict, description="write-only; encrypted at rest, never returned"
@@ -94,6 +95,21 @@ def _delete(services: Services, tenant: str, name: str) -> int:
         )
 
 
+#: the request field a connector error code points at (else the credentials)
+_ERROR_FIELDS = {
+    "egress_refused": "body.base_url",
+    "outside_root": "body.options.folder",
+    "files_disabled": "body.options.folder",
+    "description_path": "body.options.description",
+    "bad_description": "body.options.description",
+}
+
+
+def _loc_of(exc: Exception) -> str:
+    cause = exc.__cause__ if isinstance(exc.__cause__, ConnectorError) else exc
+    return _ERROR_FIELDS.get(str(getattr(cause, "code", None)), "body.credentials")
+
+
 def authorize_url(services: Services, tenant: str, name: str, client_id: str, base: str) -> str:
     from mapwright.connectors.exact_online.auth import authorize_url as exact_authorize
 
@@ -114,12 +130,6 @@ async def create_connection(
 ) -> ConnectionOut:
     services = _services(request)
     tenant = principal.tenant
-    if body.kind not in KINDS:
-        raise ApiError(
-            422,
-            f"unknown connection kind '{body.kind}'",
-            errors=[("body.kind", "choose one of: " + ", ".join(KINDS))],
-        )
     missing = [k for k in KINDS[body.kind] if not body.credentials.get(k)]
     if missing:
         raise ApiError(
@@ -131,21 +141,34 @@ async def create_connection(
     services.connections.save(
         tenant, body.name, body.kind, body.base_url, dict(body.credentials), dict(body.options)
     )
+
+    def restore() -> None:
+        if previous is None:
+            _delete(services, tenant, body.name)
+        else:
+            services.store.save_connection(tenant, previous)
+
+    if body.kind in ("files", "rest"):
+        # the operator's policy on folders and descriptions, checked even without a test
+        try:
+            await services.connections.build(tenant, body.name).aclose()
+        except (ConnectorError, EngineError) as exc:
+            restore()
+            raise ApiError(
+                422, f"the connection is refused: {exc}", errors=[(_loc_of(exc), str(exc))]
+            ) from None
     stored = services.store.connections(tenant)[body.name]
     state = _state(services, stored)
     if body.test and state == "ready":
         try:
             await test_connection(services.connections, tenant, body.name)
         except ConnectorError as exc:
-            if previous is None:
-                _delete(services, tenant, body.name)
-            else:
-                services.store.save_connection(tenant, previous)
+            restore()
             raise ApiError(
                 422,
                 f"the connection test failed: {exc}",
                 title="Connection test failed",
-                errors=[("body.credentials", str(exc))],
+                errors=[(_loc_of(exc), str(exc))],
             ) from None
     elif not body.test and state == "ready":
         state = "untested"

@@ -13,11 +13,20 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from mapwright.api.auth import Principal, Runner, Viewer
+from mapwright.api.errors import Problem
 from mapwright.api.responses import ExactJSON, ExactRoute, exact
 from mapwright.api.workers import ScriptPool
 from pydantic import BaseModel, ConfigDict, Field
 
-router = APIRouter(prefix="/api/v1/scripts", tags=["scripts"], route_class=ExactRoute)
+router = APIRouter(
+    prefix="/api/v1/scripts",
+    tags=["scripts"],
+    route_class=ExactRoute,
+    responses={
+        429: {"model": Problem, "description": "the tenant runs its limit of script jobs"},
+        503: {"model": Problem, "description": "every script worker is busy; retry"},
+    },
+)
 MAX_SCRIPT = 200_000
 #: records per preview or run request (one request must stay within the time limit)
 MAX_RECORDS = 200

@@ -122,7 +122,14 @@ class Services:
         self.store = Store.open(settings.database_url())
         t.create_tables(self.store.engine)
         self.vault = Vault(settings.secret_key)
-        self.connections = SecureConnections(self.store, self.vault, transports=transports)
+        self.connections = SecureConnections(
+            self.store,
+            self.vault,
+            transports=transports,
+            egress=settings.egress_policy(),
+            files_root=settings.files_root,
+            descriptions_dir=settings.descriptions_dir,
+        )
         self.catalog = FlowCatalog(store=self.store)
         self.engine = Engine(self.store, catalog=self.catalog, connections=self.connections)
         self.executor = RunExecutor(self)

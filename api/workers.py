@@ -120,7 +120,6 @@ class ScriptPool:
         self._busy: set[Worker] = set()
         self._starting = 0
         self._active: dict[str, int] = {}
-        self._closed = False
         #: workers killed at the deadline or after running out of memory (for metrics, tests)
         self.killed: list[int] = []
 
@@ -139,9 +138,8 @@ class ScriptPool:
             return [w.pid for w in self._busy if w.pid is not None]
 
     def close(self) -> None:
-        """Kill every worker (service shutdown)."""
+        """Kill every worker (service shutdown); later jobs start new ones."""
         with self._lock:
-            self._closed = True
             workers = [*self._idle, *self._busy]
             self._idle.clear()
             self._busy.clear()
@@ -177,8 +175,6 @@ class ScriptPool:
         while True:
             spawn = False
             with self._lock:
-                if self._closed:
-                    raise ApiError(503, "the service is shutting down; retry shortly")
                 while self._idle:
                     worker = self._idle.pop()
                     if worker.process.is_alive():
@@ -221,7 +217,7 @@ class ScriptPool:
     def _release(self, worker: Worker, *, keep: bool) -> None:
         with self._lock:
             self._busy.discard(worker)
-            if keep and not self._closed:
+            if keep:
                 self._idle.append(worker)
                 return
         _stop(worker)

@@ -80,7 +80,9 @@ async def test_failure_streak_alerts_once_pauses_and_recovers(
 ) -> None:
     inbox, port = smtp
     hooks, url = webhook
-    world: World = await make_world(settings=settings.model_copy(update={"smtp_port": port}))
+    world: World = await make_world(
+        settings=settings.model_copy(update={"smtp_port": port, "egress_allow": "127.0.0.1"})
+    )
     await world.connect_sandboxes()
     await world.client.post(
         "/api/v1/flows",

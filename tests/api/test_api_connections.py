@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import pytest
 from conftest import World
 
 
@@ -103,3 +107,78 @@ async def test_credentials_are_encrypted_in_the_store(world: World) -> None:
     await world.connect_sandboxes()
     stored = world.services.store.connections("acme")["buchhaltungsbutler"]
     assert set(stored.credentials) == {"$encrypted"}
+
+
+def files_connection(folder: str, *, test: bool = False, name: str = "files") -> dict[str, Any]:
+    return {"name": name, "kind": "files", "options": {"folder": folder}, "test": test}
+
+
+async def test_file_connections_are_off_unless_the_operator_sets_a_root(world: World) -> None:
+    response = await world.client.post(
+        "/api/v1/connections", json=files_connection("/etc"), headers=world.admin
+    )
+    assert response.status_code == 422
+    assert "MAPWRIGHT_FILES_ROOT" in response.json()["detail"]
+    assert response.json()["errors"][0]["loc"] == "body.options.folder"
+    assert (await world.client.get("/api/v1/connections", headers=world.admin)).json() == []
+
+
+@pytest.mark.parametrize("folder", ["/etc", "../globex", "in/../../globex", "up"])
+async def test_a_file_folder_outside_the_tenant_root_is_refused(
+    make_world: Any, settings: Any, tmp_path: Path, folder: str
+) -> None:
+    root = tmp_path / "files"
+    (root / "globex").mkdir(parents=True)
+    (root / "acme").mkdir()
+    (root / "acme" / "up").symlink_to(root / "globex")
+    world = await make_world(settings=settings.model_copy(update={"files_root": root}))
+    response = await world.client.post(
+        "/api/v1/connections", json=files_connection(folder), headers=world.admin
+    )
+    assert response.status_code == 422, response.text
+    assert "outside the tenant's file folder" in response.json()["detail"] or (
+        "relative path" in response.json()["detail"]
+    )
+    assert response.json()["errors"][0]["loc"] == "body.options.folder"
+
+
+async def test_a_file_linking_out_of_the_root_is_never_read(
+    make_world: Any, settings: Any, tmp_path: Path
+) -> None:
+    root = tmp_path / "files"
+    inbox = root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    secret = tmp_path / "secret.jsonl"
+    secret.write_text('{"id": 1, "password": "hunter2"}\n', encoding="utf-8")
+    (inbox / "orders.jsonl").symlink_to(secret)
+    (root / "acme" / "ok").mkdir()
+    (root / "acme" / "ok" / "orders.jsonl").write_text('{"id": 7}\n', encoding="utf-8")
+    world = await make_world(settings=settings.model_copy(update={"files_root": root}))
+    good = await world.client.post(
+        "/api/v1/connections", json=files_connection("ok", test=True), headers=world.admin
+    )
+    assert good.status_code == 201, good.text
+    refused = await world.client.post(
+        "/api/v1/connections", json=files_connection("inbox", test=True), headers=world.admin
+    )
+    assert refused.status_code == 422
+    assert "orders.jsonl' lies outside the tenant's file folder" in refused.json()["detail"]
+    assert "hunter2" not in refused.text and str(tmp_path) not in refused.text
+    # a link placed after the connection was saved is refused when a run reads the folder
+    (root / "acme" / "ok" / "orders.jsonl").unlink()
+    (root / "acme" / "ok" / "orders.jsonl").symlink_to(secret)
+    flow = {
+        "name": "copy",
+        "script": "flow copy\nsource files.orders\ntarget files\n"
+        "create files.copies as row unless exists id = id {\n  id <- id\n}\n",
+    }
+    created = await world.client.post("/api/v1/flows", json=flow, headers=world.admin)
+    assert created.status_code == 201, created.text
+    run = await world.client.post(
+        "/api/v1/flows/copy/runs", json={"dry_run": True, "wait_seconds": 30}, headers=world.admin
+    )
+    report = run.json()
+    assert report["status"] == "failed", report
+    assert "outside the tenant's file folder" in (report["error"] or "")
+    log = await world.client.get(f"/api/v1/runs/{report['id']}/records", headers=world.admin)
+    assert "hunter2" not in log.text
