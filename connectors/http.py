@@ -108,8 +108,22 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(when.timestamp() - current, 0.0)
 
 
-def response_message(response: httpx.Response, limit: int = 300) -> str:
-    """The target's own error message: common JSON shapes, else the start of the body."""
+def body_summary(response: httpx.Response) -> str:
+    """What an answer's body is, never what it says: ``text/html, 1234 bytes, not shown``."""
+    kind = response.headers.get("content-type", "no content type").split(";")[0].strip()
+    return f"{kind[:60]}, {len(response.content)} bytes, not shown"
+
+
+def clean_text(value: str, limit: int = 200) -> str:
+    """One line of printable text, at most ``limit`` characters (for messages from remote
+    systems: no control characters, no terminal escapes, no multi-line dumps)."""
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def response_message(response: httpx.Response, limit: int = 200) -> str:
+    """The target's own error message from the common JSON shapes (one clean line), else
+    the status with a summary of the body: a remote body is never copied verbatim."""
     try:
         body = response.json()
     except ValueError:
@@ -125,10 +139,12 @@ def response_message(response: httpx.Response, limit: int = 300) -> str:
         value: Any = body
         for part in path:
             value = value.get(part) if isinstance(value, dict) else None
-        if isinstance(value, str) and value:
-            return value[:limit]
-    text = response.text.strip()
-    return text[:limit] if text else response.reason_phrase
+        if isinstance(value, str) and value.strip():
+            return clean_text(value, limit)
+    reason = response.reason_phrase or "error"
+    if not response.content:
+        return f"HTTP {response.status_code} {reason}"
+    return f"HTTP {response.status_code} {reason} ({body_summary(response)})"
 
 
 def endpoint_of(request: httpx.Request) -> str:

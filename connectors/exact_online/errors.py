@@ -37,19 +37,20 @@ from mapwright.connectors.errors import (
 )
 from mapwright.connectors.exact_online.limits import endpoint_of
 from mapwright.connectors.exact_online.odata import error_message
+from mapwright.connectors.http import clean_text, response_message
 
 
 def message_of(response: httpx.Response, limit: int = 500) -> str:
-    """Exact's own error text (``error.message.value``), else the start of the body."""
+    """Exact's own error text (``error.message.value``, one clean line), else the status
+    and a summary of the body (a body is never copied into a message verbatim)."""
     try:
         body = response.json()
     except ValueError:
         body = None
     text = error_message(body)
     if text:
-        return text[:limit]
-    raw = response.text.strip()
-    return raw[:limit] if raw else response.reason_phrase or f"HTTP {response.status_code}"
+        return clean_text(text, limit)
+    return response_message(response)
 
 
 def _header_float(response: httpx.Response, name: str) -> float | None:

@@ -10,6 +10,12 @@
                 (``jsonl`` by default; ``formats`` overrides per object)
 ``delimiter``   CSV delimiter (default ``,``); ``encoding`` (default ``utf-8``)
 
+A service that hosts several tenants builds the connector with ``root=<tenant folder>``:
+``folder`` is then a path inside that root (relative, ``.`` is the root itself), and every
+folder and file is resolved, symlinks included, and refused (``FatalError``, code
+``outside_root``) when it lies outside the root. A link that points out of the root is
+refused as well, however it got there.
+
 Reading: ``list`` pages by position; the cursor is the number of records read, so appending
 to a file and listing again from the stored cursor yields only the new records. JSON and
 JSON Lines keep their types (fractions become ``Decimal``, exact); CSV values are text.
@@ -93,15 +99,31 @@ class FilesConnector(Connector):
     objects: ClassVar[dict[str, ObjectSpec]] = {}
 
     def __init__(
-        self, config: ConnectionConfig, *, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        config: ConnectionConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        root: str | os.PathLike[str] | None = None,
     ):
         super().__init__(config, transport=transport)
         folder = config.options.get("folder")
-        if not folder:
+        self.root = Path(root).resolve() if root is not None else None
+        if self.root is not None:
+            folder = folder or "."
+            if not isinstance(folder, str) or Path(folder).is_absolute():
+                raise FatalError(
+                    f"files connection: options.folder {folder!r} must be a relative path "
+                    "inside the tenant's file folder (e.g. 'orders' or '.')",
+                    code="outside_root",
+                )
+            self.folder = self.root / folder
+            self.inside_root(self.folder)
+        elif not folder:
             raise FatalError(
                 "files connection has no folder: set options.folder to the data folder"
             )
-        self.folder = Path(folder)
+        else:
+            self.folder = Path(folder)
         self.default_key = str(config.options.get("key", "id"))
         self.keys: dict[str, str] = dict(config.options.get("keys", {}))
         self.default_format = str(config.options.get("format", "jsonl"))
@@ -115,13 +137,27 @@ class FilesConnector(Connector):
                     f"use one of {', '.join(FORMATS)}"
                 )
 
+    def inside_root(self, path: Path) -> Path:
+        """``path`` itself; ``FatalError`` when it resolves (links followed) outside the root."""
+        if self.root is None:
+            return path
+        resolved = path.resolve()
+        if resolved != self.root and self.root not in resolved.parents:
+            shown = path.relative_to(self.root) if path.is_relative_to(self.root) else path
+            raise FatalError(
+                f"files connection: '{shown}' lies outside the tenant's file folder (a link "
+                "pointing out of it, or '..'); keep the files inside the folder",
+                code="outside_root",
+            )
+        return path
+
     # -- objects ---------------------------------------------------------------------------
     def available(self) -> dict[str, Path]:
         """The objects present in the folder: name -> file."""
         found: dict[str, Path] = {}
-        if self.folder.is_dir():
+        if self.inside_root(self.folder).is_dir():
             for path in sorted(self.folder.iterdir()):
-                if path.suffix.lstrip(".") in FORMATS and path.is_file():
+                if path.suffix.lstrip(".") in FORMATS and self.inside_root(path).is_file():
                     if path.stem in found:
                         raise FatalError(
                             f"{self.folder}: both {found[path.stem].name} and {path.name} "
@@ -148,7 +184,9 @@ class FilesConnector(Connector):
                 f"no file for object '{name}' in {self.folder} (expected {name}.csv, "
                 f"{name}.json or {name}.jsonl); objects found: {known}"
             )
-        return self.folder / f"{name}.{self.formats.get(name, self.default_format)}"
+        return self.inside_root(
+            self.folder / f"{name}.{self.formats.get(name, self.default_format)}"
+        )
 
     # -- reading ---------------------------------------------------------------------------
     def read_all(self, name: str) -> builtins.list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 from mapwright.connectors.errors import AuthError, FatalError
+from mapwright.connectors.http import body_summary, clean_text
 from mapwright.connectors.rest.description import (
     ApiKeyAuth,
     BasicAuth,
@@ -117,7 +118,16 @@ class ClientCredentials(httpx.Auth):
         except ValueError:
             body = {}
         if response.status_code != 200 or not body.get("access_token"):
-            reason = body.get("error_description") or body.get("error") or response.text[:200]
+            given = (
+                body.get("error_description") or body.get("error")
+                if isinstance(body, dict)
+                else None
+            )
+            reason = (
+                clean_text(str(given))
+                if given
+                else f"HTTP {response.status_code} ({body_summary(response)})"
+            )
             raise AuthError(
                 f"token request to {self.token_url} failed: {reason}. Check client_id and "
                 "client_secret of the connection",

@@ -1,8 +1,9 @@
 """The declarative REST connector (kind ``rest``): a ``Description`` turned into a connector.
 
 ``ConnectionConfig(kind="rest", base_url=..., credentials={...},
-options={"description": "path/to/api.yaml"})`` loads the description; a subclass can set
-the class attribute ``description`` instead (the shop connector does). Every call goes
+options={"description": "path/to/api.yaml"})`` loads the description (``description`` may
+also be the description itself, as a mapping); a subclass can set the class attribute
+``description`` instead (the shop connector does). Every call goes
 through ``send_with_retry`` (retries for reads, governor from the declared quotas).
 
 List cursors are opaque JSON text: ``{"since": ...}`` between runs (the largest value of
@@ -40,7 +41,14 @@ from mapwright.connectors.errors import (
     SkippableError,
     UnsupportedObject,
 )
-from mapwright.connectors.http import Sleep, classify_status, make_client, send_with_retry
+from mapwright.connectors.http import (
+    Sleep,
+    body_summary,
+    classify_status,
+    clean_text,
+    make_client,
+    send_with_retry,
+)
 from mapwright.connectors.paging import (
     BodyNextLink,
     CursorField,
@@ -59,6 +67,7 @@ from mapwright.connectors.rest.description import (
     ObjectDescription,
     Paging,
     load_description,
+    validate_description,
 )
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -181,13 +190,18 @@ class RestConnector(Connector):
 
     @staticmethod
     def _load(config: ConnectionConfig) -> Description:
-        path = config.options.get("description")
-        if not path:
+        given = config.options.get("description")
+        if isinstance(given, Description):
+            return given
+        if isinstance(given, dict):
+            return validate_description(given, "options.description")
+        if not given:
             raise FatalError(
                 "rest connection has no description: set options.description to a .yaml or "
-                ".toml file describing the API (see docs/connectors/rest.md)"
+                ".toml file describing the API, or to the description itself "
+                "(see docs/connectors/rest.md)"
             )
-        return load_description(path)
+        return load_description(given)
 
     def object(self, name: str) -> ObjectSpec:
         spec = self.specs.get(name)
@@ -389,7 +403,7 @@ class RestConnector(Connector):
 
 
 def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else clean_text(str(value))
 
 
 def _decode_cursor(cursor: str | None) -> dict[str, Any]:
@@ -413,7 +427,7 @@ def _body(response: httpx.Response, what: str) -> Any:
         return response.json()
     except ValueError:
         raise FatalError(
-            f"{what}: the answer is not JSON ({response.text[:80]!r})",
+            f"{what}: the answer is not JSON ({body_summary(response)})",
             status=response.status_code,
         ) from None
 
