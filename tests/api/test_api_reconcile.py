@@ -76,8 +76,8 @@ async def test_a_deleted_document_is_missing_and_links_to_its_record_log(world: 
     victim = next(d for d in before["documents"] if d["status"] == "ok")
     live = world.services.engine.connections.build("acme", "exact_online")
     try:
-        path = f"/api/v1/{await live.division()}/salesinvoice/SalesInvoices"  # type: ignore[attr-defined]
-        await live.call("DELETE", f"{path}(guid'{victim['target'][0]['id']}')")  # type: ignore[attr-defined]
+        path = f"/api/v1/{await live.division()}/salesinvoice/SalesInvoices"
+        await live.call("DELETE", f"{path}(guid'{victim['target'][0]['id']}')")
     finally:
         await live.aclose()
 

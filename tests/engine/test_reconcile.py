@@ -96,7 +96,9 @@ def expected_source(w: World, receipts: list[dict[str, Any]]) -> dict[str, tuple
         if not parts:
             parts = [(gross, D(r["vat_rate"]))]
         assert sum(g for g, _ in parts) == gross
-        net = sum((g * 100 / (100 + rate)).quantize(CENT, ROUND_HALF_UP) for g, rate in parts)
+        net = sum(
+            ((g * 100 / (100 + rate)).quantize(CENT, ROUND_HALF_UP) for g, rate in parts), D(0)
+        )
         sign = -1 if r["type"].startswith("credit") else 1
         out[r["invoicenumber"]] = (sign * gross, sign * net, sign * (gross - net))
     return out
