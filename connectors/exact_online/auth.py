@@ -14,7 +14,12 @@ consent again). A new access token may not be requested within 570 s of the prev
   ``refresh_lock()`` across processes (``FileTokenStore`` uses a lock file); under the lock it
   re-reads the store, so a caller that waited finds the fresh pair and does not refresh again;
 * the rotated pair is saved (atomically for files) *before* anyone uses it, so the old refresh
-  token is never sent again.
+  token is never sent again;
+* a passing failure of the token endpoint (429, 5xx, a connection that did not open) is
+  retried under the same lock with the connector's back-off (``RetryPolicy``, honouring
+  ``Retry-After``), so one hiccup does not fail a run and the waiting callers still see one
+  refresh. A refresh whose answer was lost (the request may have been processed) is not
+  repeated at once: the 570 s rule applies from that attempt (see ``_refresh``).
 
 A ``TokenStore`` is a small protocol (``load``/``save``/``refresh_lock``); the engine can add a
 database-backed one.
@@ -26,6 +31,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
@@ -37,6 +43,13 @@ from urllib.parse import urlencode, urlparse
 import filelock
 import httpx
 from mapwright.connectors.errors import AuthError, RetriableError
+from mapwright.connectors.http import (
+    UNSENT_ERRORS,
+    RetryPolicy,
+    Sleep,
+    clean_text,
+    parse_retry_after,
+)
 
 #: Exact's country hosts (same paths on each); a licence lives on exactly one of them
 HOSTS: dict[str, str] = {
@@ -239,6 +252,8 @@ class TokenManager:
         clock: Callable[[], float] = time.time,
         min_refresh_interval: float = MIN_REFRESH_INTERVAL,
         refresh_margin: float = REFRESH_MARGIN,
+        sleep: Sleep = asyncio.sleep,
+        policy: RetryPolicy = RetryPolicy(),
     ):
         self.app = app
         self.store = store
@@ -248,6 +263,9 @@ class TokenManager:
         self.min_refresh_interval = min_refresh_interval
         self.refresh_margin = refresh_margin
         self.refreshes = 0
+        self.sleep = sleep
+        self.policy = policy
+        self._rng = random.Random()
         self._lock = asyncio.Lock()
         self._tokens: TokenSet | None = None
         self._lost_at: float | None = None
@@ -321,17 +339,32 @@ class TokenManager:
             "client_id": self.app.client_id,
             "client_secret": self.app.client_secret,
         }
-        now = self.clock()
-        try:
-            body = await token_request(self.http, self.base_url, data)
-        except RetriableError as exc:
-            if exc.status is None:
-                # the answer was lost: Exact may have issued a pair we never saw. Its 570 s
-                # rule then runs from now, and the old refresh token stays usable until the
-                # new pair is used (about 10 minutes), so try again 570 s from now
-                self._lost_at = now
-                exc.retry_after = self.min_refresh_interval
-            raise
+        attempt = 0
+        while True:
+            attempt += 1
+            now = self.clock()
+            try:
+                body = await token_request(self.http, self.base_url, data)
+                break
+            except RetriableError as exc:
+                if exc.maybe_committed:
+                    # the answer was lost: Exact may have issued a pair we never saw. Its
+                    # 570 s rule then runs from now, and the old refresh token stays usable
+                    # until the new pair is used (about 10 minutes), so try again 570 s on
+                    self._lost_at = now
+                    exc.retry_after = self.min_refresh_interval
+                    raise
+                wait = exc.retry_after
+                if wait is None:
+                    wait = self.policy.backoff(attempt, self._rng)
+                too_early = exc.status == 400
+                if (
+                    too_early
+                    or attempt >= self.policy.attempts
+                    or wait > self.policy.max_retry_after
+                ):
+                    raise
+                await self.sleep(wait)
         self._lost_at = None
         self.refreshes += 1
         return TokenSet.from_response(
@@ -351,6 +384,7 @@ async def token_request(
             f"Exact token endpoint unreachable ({type(exc).__name__}); the old refresh token "
             "stays valid until a new one is used",
             endpoint="oauth2/token",
+            maybe_committed=not isinstance(exc, UNSENT_ERRORS),
         ) from exc
     try:
         body = response.json()
@@ -359,7 +393,9 @@ async def token_request(
     if response.status_code == 200 and isinstance(body, dict):
         return body
     error = body.get("error") if isinstance(body, dict) else None
+    error = clean_text(error, 80) if isinstance(error, str) else None
     description = body.get("error_description") if isinstance(body, dict) else None
+    description = clean_text(description) if isinstance(description, str) else None
     reason = response.headers.get("Reason", "")
     text = f"{error or 'HTTP ' + str(response.status_code)}: {description or reason or ''}"
     if response.status_code == 400 and (
@@ -384,6 +420,7 @@ async def token_request(
         f"Exact token endpoint failed ({text.strip()})",
         status=response.status_code,
         endpoint="oauth2/token",
+        retry_after=parse_retry_after(response.headers.get("retry-after")),
     )
 
 

@@ -122,6 +122,8 @@ class ExactOnlineConnector(Connector):
             self.http,
             self.base_url,
             clock=clock,
+            sleep=sleep,
+            policy=self.retry,
         )
         minutely = int(options.get("minutely_limit", MINUTELY))
         daily = int(options.get("daily_limit", DAILY))
