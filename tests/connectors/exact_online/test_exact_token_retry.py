@@ -22,7 +22,7 @@ from mapwright.connectors.faults import fault_state
 class FlakyTokenEndpoint(httpx.AsyncBaseTransport):
     """The sandbox, except that the first ``failures`` token requests fail as given."""
 
-    def __init__(self, app: object, failures: list[int | type[Exception]]):
+    def __init__(self, app: object, failures: list[int | type[httpx.TransportError]]):
         self.inner = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         self.failures = list(failures)
         self.token_attempts = 0
