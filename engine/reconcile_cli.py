@@ -109,7 +109,10 @@ def show(result: Reconciliation) -> None:
         console.print(f"skipped on purpose: {escape(result.skipped_reason)}")
     lines = result.problems()
     if lines:
-        rows = Table("ref", "status", "source gross/net/VAT", "target gross/net/VAT", "why / log")
+        rows = Table()
+        rows.add_column("ref", no_wrap=True)
+        for title in ("status", "source gross/net/VAT", "target gross/net/VAT", "why / log"):
+            rows.add_column(title)
         for line in lines[:MAX_ROWS]:
             rows.add_row(
                 escape(line.ref),
