@@ -89,7 +89,9 @@ def show(result: Reconciliation) -> None:
     console.print(f"source: {escape(result.source)}")
     console.print(f"target: {escape(result.target)}")
     totals = result.totals()
-    table = Table("side", "documents", "gross", "net", "VAT")
+    table = Table("side")
+    for title in ("documents", "gross", "net", "VAT"):
+        table.add_column(title, justify="right")
     for side, sums in totals.items():
         table.add_row(
             side, str(sums.count), _amount(sums.gross), _amount(sums.net), _amount(sums.vat)
@@ -111,8 +113,10 @@ def show(result: Reconciliation) -> None:
     if lines:
         rows = Table()
         rows.add_column("ref", no_wrap=True)
-        for title in ("status", "source gross/net/VAT", "target gross/net/VAT", "why / log"):
-            rows.add_column(title)
+        rows.add_column("status")
+        for title in ("source gross/net/VAT", "target gross/net/VAT"):
+            rows.add_column(title, justify="right")
+        rows.add_column("why / log", overflow="fold")
         for line in lines[:MAX_ROWS]:
             rows.add_row(
                 escape(line.ref),
@@ -129,7 +133,8 @@ def show(result: Reconciliation) -> None:
         if len(lines) > MAX_ROWS:
             console.print(f"... and {len(lines) - MAX_ROWS} more lines: use --json for all")
     style = "green" if not result.differences else "red"
-    console.print(f"[{style}]{result.differences} differences[/{style}]")
+    count = result.differences
+    console.print(f"[{style}]{count} difference{'' if count == 1 else 's'}[/{style}]")
 
 
 def _why(line: DocumentLine) -> str:

@@ -136,7 +136,7 @@ def test_reconcile_after_a_run_exits_0_then_1_for_a_deleted_invoice(
     table = runner.invoke(app, ["reconcile", "orders", "-c", str(config)])
     assert table.exit_code == 1
     assert victim["ref"] in table.output and "missing" in table.output
-    assert "1 differences" in table.output
+    assert "1 difference\n" in table.output
 
 
 def test_record_text_is_printed_as_text_not_markup(
