@@ -7,8 +7,10 @@
 * ``store_payloads = false`` on a flow: after each run its records keep outcome, reason and
   ids, but source, mapped record, requests, responses and diffs are dropped (such records
   cannot be replayed; the per-record log says so).
-* Retention: ``payload_ttl_days`` drops payloads of older records; ``metadata_ttl_days``
-  deletes older runs with their records (open parked records are kept until resolved).
+* Retention: ``payload_ttl_days`` drops payloads of older records (default: the service's
+  ``MAPWRIGHT_PAYLOAD_TTL_DAYS``, 30 days, for every tenant that sets nothing);
+  ``metadata_ttl_days`` deletes older runs with their records (open parked records are kept
+  until resolved). The scheduler of ``serve`` purges hourly.
 * Erase-by-subject: every record of the tenant whose payload mentions the e-mail address
   (case-insensitive) loses its payload; open parked ones become ``erased``.
 """
@@ -55,6 +57,7 @@ def _redact(value: Any, trail: tuple[str, ...], patterns: list[tuple[str, ...]])
 
 
 def tenant_privacy(services: Services, tenant: str) -> dict[str, Any]:
+    """The tenant's own settings (``payload_ttl_days`` ``None``: the service default)."""
     with services.db.begin() as c:
         row = c.execute(
             sa.select(t.tenant_privacy).where(t.tenant_privacy.c.tenant == tenant)
@@ -66,6 +69,11 @@ def tenant_privacy(services: Services, tenant: str) -> dict[str, Any]:
         "metadata_ttl_days": row.metadata_ttl_days,
         "redact": list(row.redact or []),
     }
+
+
+def payload_ttl(services: Services, own: int | None) -> int:
+    """The payload retention in days that applies: the tenant's, else the service default."""
+    return own if own is not None else services.settings.payload_ttl_days
 
 
 def save_tenant_privacy(services: Services, tenant: str, values: dict[str, Any]) -> None:
@@ -108,24 +116,33 @@ def scrub_run(services: Services, run_id: str) -> int:
 
 
 def purge(services: Services, now: dt.datetime | None = None) -> dict[str, int]:
-    """Apply every tenant's retention settings; returns how much was removed."""
+    """Apply every tenant's retention (the service default where a tenant set none)."""
     now = now or services.clock()
     dropped = deleted = 0
     with services.db.begin() as c:
-        policies = c.execute(sa.select(t.tenant_privacy)).all()
-    for policy in policies:
-        if policy.payload_ttl_days is not None:
-            cutoff = now - dt.timedelta(days=policy.payload_ttl_days)
-            with services.db.begin() as c:
-                dropped += _drop_payloads(
-                    c,
-                    (e.run_records.c.tenant == policy.tenant)
-                    & (e.run_records.c.created_at < cutoff)
-                    & e.run_records.c.source.is_not(None),
-                )
-        if policy.metadata_ttl_days is not None:
+        policies = {row.tenant: row for row in c.execute(sa.select(t.tenant_privacy))}
+        tenants = set(policies) | {
+            row.tenant
+            for row in c.execute(
+                sa.select(e.run_records.c.tenant)
+                .where(e.run_records.c.source.is_not(None))
+                .distinct()
+            )
+        }
+    for tenant in sorted(tenants):
+        policy = policies.get(tenant)
+        days = payload_ttl(services, policy.payload_ttl_days if policy is not None else None)
+        cutoff = now - dt.timedelta(days=days)
+        with services.db.begin() as c:
+            dropped += _drop_payloads(
+                c,
+                (e.run_records.c.tenant == tenant)
+                & (e.run_records.c.created_at < cutoff)
+                & e.run_records.c.source.is_not(None),
+            )
+        if policy is not None and policy.metadata_ttl_days is not None:
             cutoff = now - dt.timedelta(days=policy.metadata_ttl_days)
-            deleted += _delete_old_runs(services, policy.tenant, cutoff)
+            deleted += _delete_old_runs(services, tenant, cutoff)
     return {"payloads_dropped": dropped, "runs_deleted": deleted}
 
 

@@ -3,9 +3,17 @@ erase-by-subject. All need an admin key; every change is audited."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from mapwright.api.auth import Admin
-from mapwright.api.privacy import erase_subject, purge, save_tenant_privacy, tenant_privacy
+from mapwright.api.privacy import (
+    erase_subject,
+    payload_ttl,
+    purge,
+    save_tenant_privacy,
+    tenant_privacy,
+)
 from mapwright.api.services import Services
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,7 +23,11 @@ router = APIRouter(prefix="/api/v1/privacy", tags=["privacy"])
 class PrivacySettings(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     payload_ttl_days: int | None = Field(
-        default=None, ge=0, le=3650, description="drop record payloads after N days (null: keep)"
+        default=None,
+        ge=0,
+        le=3650,
+        description="drop record payloads after N days (null: the service default, 30 days "
+        "unless the operator set MAPWRIGHT_PAYLOAD_TTL_DAYS)",
     )
     metadata_ttl_days: int | None = Field(
         default=None, ge=0, le=3650, description="delete runs after N days (null: keep)"
@@ -23,6 +35,13 @@ class PrivacySettings(BaseModel):
     redact: list[str] = Field(
         default_factory=list, max_length=200, description="field paths masked in logs"
     )
+
+
+class PrivacyOut(PrivacySettings):
+    payload_ttl_effective_days: int = Field(
+        description="the payload retention that applies: the tenant's, else the default"
+    )
+    payload_ttl_default_days: int = Field(description="the service's default retention")
 
 
 class PurgeOut(BaseModel):
@@ -44,20 +63,29 @@ def _services(request: Request) -> Services:
     return services
 
 
-@router.get("", response_model=PrivacySettings, summary="Retention and redaction settings")
-async def get_privacy(request: Request, principal: Admin) -> PrivacySettings:
-    return PrivacySettings(**tenant_privacy(_services(request), principal.tenant))
+def _out(services: Services, own: dict[str, Any]) -> PrivacyOut:
+    return PrivacyOut(
+        **own,
+        payload_ttl_effective_days=payload_ttl(services, own["payload_ttl_days"]),
+        payload_ttl_default_days=services.settings.payload_ttl_days,
+    )
 
 
-@router.put("", response_model=PrivacySettings, summary="Change retention and redaction")
-async def put_privacy(body: PrivacySettings, request: Request, principal: Admin) -> PrivacySettings:
+@router.get("", response_model=PrivacyOut, summary="Retention and redaction settings")
+async def get_privacy(request: Request, principal: Admin) -> PrivacyOut:
+    services = _services(request)
+    return _out(services, tenant_privacy(services, principal.tenant))
+
+
+@router.put("", response_model=PrivacyOut, summary="Change retention and redaction")
+async def put_privacy(body: PrivacySettings, request: Request, principal: Admin) -> PrivacyOut:
     services = _services(request)
     before = tenant_privacy(services, principal.tenant)
     save_tenant_privacy(services, principal.tenant, body.model_dump())
     services.audit(
         principal, "privacy.update", "privacy", {"before": before, "after": body.model_dump()}
     )
-    return body
+    return _out(services, body.model_dump())
 
 
 @router.post("/purge", response_model=PurgeOut, summary="Apply retention now (also runs hourly)")

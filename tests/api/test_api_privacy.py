@@ -3,7 +3,9 @@ separate payload and metadata TTLs, erase-by-subject."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from typing import Any
 
 from conftest import World
 from flows_fixtures import RECEIPTS
@@ -131,3 +133,41 @@ async def test_erase_by_subject_removes_matching_payloads_and_parked_records(wor
     assert audit[0]["action"] == "privacy.erase"
     assert audit[1] == {**audit[1], "action": "parked.edit", "diff": {"changed": ["contact_email"]}}
     assert "jana" not in str(audit).lower()
+
+
+async def test_payloads_are_kept_30_days_by_default_and_the_api_says_so(world: World) -> None:
+    shown = (await world.client.get("/api/v1/privacy", headers=world.admin)).json()
+    assert shown["payload_ttl_days"] is None
+    assert shown["payload_ttl_effective_days"] == 30
+    assert shown["payload_ttl_default_days"] == 30
+    changed = await world.client.put(
+        "/api/v1/privacy", json={"payload_ttl_days": 7}, headers=world.admin
+    )
+    assert changed.json()["payload_ttl_effective_days"] == 7
+
+
+async def test_the_scheduler_purges_payloads_after_the_default_retention(
+    make_world: Any, settings: Any
+) -> None:
+    now = [dt.datetime.now(dt.UTC)]
+    world = await make_world(
+        settings=settings.model_copy(update={"scheduler_tick": 0.01}),
+        clock=lambda: now[0],
+        scheduler=True,
+    )
+    run_id = await dry_run(world)
+    assert all(r["source"] is not None for r in await records(world, run_id, world.admin))
+    now[0] += dt.timedelta(days=29)
+    async with world.app.router.lifespan_context(world.app):
+        await asyncio.sleep(0.1)
+    kept = await records(world, run_id, world.admin)
+    assert kept and all(r["payload_stored"] for r in kept), "purged before 30 days"
+    now[0] += dt.timedelta(days=2)
+    async with world.app.router.lifespan_context(world.app):
+        for _ in range(500):
+            logged = await records(world, run_id, world.admin)
+            if not any(r["payload_stored"] for r in logged):
+                break
+            await asyncio.sleep(0.01)
+    logged = await records(world, run_id, world.admin)
+    assert logged and all(not r["payload_stored"] and r["source"] is None for r in logged)
