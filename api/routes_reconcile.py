@@ -83,7 +83,7 @@ class ReconciliationOut(BaseModel):
     target: str
     differences: int
     counts: dict[str, int]
-    skipped_reason: str | None
+    skipped: dict[str, int]
     totals: dict[str, SideTotals]
     documents: list[DocumentOut]
 

@@ -18,8 +18,9 @@ Statuses of a document line: ``ok``; ``missing`` (no target document); ``duplica
 more target documents for one source document); ``different`` (gross, net or VAT differ);
 ``sign`` (a credit note that became a positive document, or the other way round); ``parked``
 (the flow parked the record: not sent, the reason says why). Records the flow leaves out on
-purpose (e.g. unpaid receipts when only paid ones are sent) are counted as ``skipped`` and are
-not differences.
+purpose (e.g. unpaid receipts when only paid ones are sent, or records mapwright itself created
+from the other system, which are never sent back) are counted as ``skipped``, per reason, and
+are not differences.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlalchemy as sa
 from mapwright.engine import schema as t
 from mapwright.engine.errors import EngineError
+from mapwright.engine.ledger import created_by_flows
 
 if TYPE_CHECKING:
     from mapwright.engine.connections import FlowConnectors
@@ -230,8 +232,12 @@ class Reconciliation:
     source: str  # e.g. "buchhaltungsbutler.receipts (outbound, payment_status = paid)"
     target: str  # e.g. "exact_online.sales_invoices"
     lines: list[DocumentLine] = field(default_factory=list)
-    skipped: int = 0
-    skipped_reason: str | None = None
+    #: records the flow leaves out on purpose: reason -> count
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        if count:
+            self.skipped[reason] = self.skipped.get(reason, 0) + count
 
     def totals(self) -> dict[str, Totals]:
         source, target = Totals(), Totals()
@@ -245,7 +251,7 @@ class Reconciliation:
         counts = dict.fromkeys(STATUSES, 0)
         for line in self.lines:
             counts[line.status] += 1
-        counts["skipped"] = self.skipped
+        counts["skipped"] = sum(self.skipped.values())
         return counts
 
     @property
@@ -268,7 +274,7 @@ class Reconciliation:
             "target": self.target,
             "differences": self.differences,
             "counts": self.counts(),
-            "skipped_reason": self.skipped_reason,
+            "skipped": dict(self.skipped),
             "totals": {side: sums.to_json() for side, sums in totals.items()},
             "documents": [line.to_json() for line in self.lines],
         }
@@ -287,7 +293,8 @@ def compare(line: DocumentLine) -> None:
     mine, theirs = line.source, line.targets[0].amounts
     for name in ("gross", "net", "vat"):
         want, got = getattr(mine, name), getattr(theirs, name)
-        if want is not None and want != got:
+        # net and VAT only where both sides can tell (a side may know only the gross)
+        if want is not None and want != got and (got is not None or name == "gross"):
             line.differences.append(Difference(name, want, got))
     gross, found = mine.gross, theirs.gross
     if gross and found and (gross < 0) != (found < 0):
@@ -315,6 +322,15 @@ class ReconcileContext:
     async def read(self, action: Callable[[], Awaitable[T]]) -> T:
         """A read with the engine's retry policy (429/5xx/timeouts back off)."""
         return await self.engine.retry.call(action)
+
+    def echoes(self, source: str, source_ids: Iterable[str]) -> dict[str, str]:
+        """Source records a flow of this tenant created (``{id: reason}``): the runner never
+        sends them back, so they are skipped on purpose here too."""
+        made = created_by_flows(self.engine.store, self.tenant, source, source_ids)
+        return {
+            record: f"created by mapwright (flow {flow}): not sent back"
+            for record, (flow, _) in made.items()
+        }
 
     def logs(self, source_ids: Iterable[str]) -> dict[str, RecordLog]:
         """The newest log entry of each source record in this flow's real runs."""

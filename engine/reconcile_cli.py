@@ -107,8 +107,8 @@ def show(result: Reconciliation) -> None:
     console.print(table)
     counts = result.counts()
     console.print(", ".join(f"{name} {count}" for name, count in counts.items() if count))
-    if result.skipped and result.skipped_reason:
-        console.print(f"skipped on purpose: {escape(result.skipped_reason)}")
+    for reason, count in result.skipped.items():
+        console.print(f"skipped on purpose: {count} x {escape(reason)}")
     lines = result.problems()
     if lines:
         rows = Table()

@@ -165,7 +165,25 @@ async def reconcile_orders(ctx: ReconcileContext) -> Reconciliation:
             break
         cursor = page.cursor
 
-    chosen = [r for r in receipts if selected(r, status)]
+    result = Reconciliation(
+        ctx.flow.name,
+        ctx.tenant,
+        ctx.date_from,
+        ctx.date_to,
+        f"buchhaltungsbutler.receipts ({filters.get('list_direction', 'outbound')}, "
+        f"payment_status = {status})",
+        f"exact_online.{document.object} (YourRef = invoice number)",
+    )
+    echoes = ctx.echoes(".".join(SOURCE), (str(r.get("id_by_customer")) for r in receipts))
+    chosen = []
+    for receipt in receipts:
+        echo = echoes.get(str(receipt.get("id_by_customer")))
+        if echo is not None:
+            result.skip(echo)
+        elif selected(receipt, status):
+            chosen.append(receipt)
+        else:
+            result.skip(f"payment state is not {status} (setting payment_status = {status})")
     chosen.sort(key=lambda r: (str(r.get("date") or ""), str(r.get("invoicenumber") or "")))
     ids = [str(r.get("id_by_customer")) for r in chosen]
     postings: dict[Any, list[dict[str, Any]]] = {}
@@ -182,19 +200,6 @@ async def reconcile_orders(ctx: ReconcileContext) -> Reconciliation:
     found = await ctx.read(lambda: exact.find(document.object, "YourRef", refs)) if refs else {}
     logs = ctx.logs(ids)
 
-    result = Reconciliation(
-        ctx.flow.name,
-        ctx.tenant,
-        ctx.date_from,
-        ctx.date_to,
-        f"buchhaltungsbutler.receipts ({filters.get('list_direction', 'outbound')}, "
-        f"payment_status = {status})",
-        f"exact_online.{document.object} (YourRef = invoice number)",
-        skipped=len(receipts) - len(chosen),
-        skipped_reason=None
-        if status == "all"
-        else f"payment state is not {status} (setting payment_status = {status})",
-    )
     seen: dict[str, str] = {}
     for receipt, rid in zip(chosen, ids, strict=True):
         credit = str(receipt.get("type", "")).startswith("credit")

@@ -192,7 +192,11 @@ async def test_after_an_orders_run_reconciliation_reports_no_differences(world: 
     assert source.count == target.count == len(receipts)
     assert source.gross == target.gross == sum(g for g, _, _ in truth.values())
     assert (source.net, source.vat) == (target.net, target.vat)
-    assert result.skipped == len(outbound(world)) - len(receipts) > 0
+    assert result.skipped == {
+        "payment state is not paid (setting payment_status = paid)": len(outbound(world))
+        - len(receipts)
+    }
+    assert result.counts()["skipped"] > 0
 
 
 async def test_sales_orders_park_credit_notes_and_show_them_as_parked(world: World) -> None:
@@ -355,7 +359,7 @@ async def test_payment_status_all_puts_unpaid_receipts_on_the_source_side(world:
     receipts = outbound(world)
     assert any(not paid(r) for r in receipts)
     assert {line.ref for line in result.lines} == {r["invoicenumber"] for r in receipts}
-    assert result.skipped == 0
+    assert result.skipped == {}
     assert {line.status for line in result.lines} == {"missing"}
     assert {line.note for line in result.lines} == {
         "no run of the flow has processed this receipt yet"
