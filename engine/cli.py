@@ -32,8 +32,10 @@ from mapwright.engine.errors import EngineError
 from mapwright.engine.reconcile_cli import reconcile_command
 from mapwright.engine.runs import Engine, RunReport
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 console = Console()
 errors = Console(stderr=True)
@@ -49,12 +51,12 @@ def _engine(config_file: Path | None, tenant: str | None) -> Iterator[tuple[Engi
         config = load_config(config_file)
         engine = Engine.from_config(config)
     except (EngineError, MappingError) as exc:
-        errors.print(f"[red]error:[/red] {exc}")
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
     try:
         yield engine, tenant or config.tenant
     except (EngineError, MappingError) as exc:
-        errors.print(f"[red]error:[/red] {exc}")
+        errors.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
     finally:
         engine.store.close()
@@ -102,11 +104,13 @@ def register(app: typer.Typer) -> None:
             table = Table("flow", "origin", "version", "enabled", "settings")
             for flow in flows.values():
                 table.add_row(
-                    flow.name,
-                    flow.origin,
-                    str(flow.version or "-"),
-                    "yes" if flow.enabled else "no",
-                    json.dumps(jsonio.plain(flow.settings), ensure_ascii=False)[:60],
+                    *_plain(
+                        flow.name,
+                        flow.origin,
+                        str(flow.version or "-"),
+                        "yes" if flow.enabled else "no",
+                        json.dumps(jsonio.plain(flow.settings), ensure_ascii=False)[:60],
+                    )
                 )
             console.print(table)
 
@@ -157,13 +161,15 @@ def register(app: typer.Typer) -> None:
             table = Table("run", "flow", "status", "dry run", "trigger", "created", "counts")
             for run in runs:
                 table.add_row(
-                    run["id"][:8],
-                    run["flow"],
-                    run["status"],
-                    "yes" if run["dry_run"] else "",
-                    run["trigger"],
-                    f"{run['created_at']:%Y-%m-%d %H:%M:%S}",
-                    _counts_text(run["counts"]),
+                    *_plain(
+                        run["id"][:8],
+                        run["flow"],
+                        run["status"],
+                        "yes" if run["dry_run"] else "",
+                        run["trigger"],
+                        f"{run['created_at']:%Y-%m-%d %H:%M:%S}",
+                        _counts_text(run["counts"]),
+                    )
                 )
             console.print(table)
 
@@ -197,12 +203,14 @@ def register(app: typer.Typer) -> None:
             table = Table("id", "flow", "source id", "outcome", "reason", "run")
             for row in rows:
                 table.add_row(
-                    str(row["id"]),
-                    row["flow"],
-                    str(row["source_id"]),
-                    row["outcome"],
-                    (row["reason"] or "")[:90],
-                    row["run_id"][:8],
+                    *_plain(
+                        str(row["id"]),
+                        row["flow"],
+                        str(row["source_id"]),
+                        row["outcome"],
+                        (row["reason"] or "")[:90],
+                        row["run_id"][:8],
+                    )
                 )
             console.print(table if rows else "no parked records")
 
@@ -296,7 +304,9 @@ def _show_report(report: RunReport, as_json: bool, *, every_record: bool = False
         _print_json(report.to_json())
     else:
         trigger = f", {report.trigger}" if report.trigger != "manual" else ""
-        console.print(f"[bold]run {report.run_id}[/bold] (flow {report.flow}{trigger})")
+        console.print(
+            f"[bold]run {report.run_id}[/bold] (flow {escape(report.flow)}{escape(trigger)})"
+        )
         summary = Table(show_header=True)
         summary.add_column("outcome")
         summary.add_column("records", justify="right")
@@ -313,17 +323,25 @@ def _show_report(report: RunReport, as_json: bool, *, every_record: bool = False
                     f"{op.get('operation')}: {op.get('action')}" for op in record.operations
                 )
                 table.add_row(
-                    str(record.record_id),
-                    record.source_id,
-                    record.outcome,
-                    record.reason or actions,
+                    *_plain(
+                        str(record.record_id),
+                        record.source_id,
+                        record.outcome,
+                        record.reason or actions,
+                    )
                 )
             console.print(table)
         style = {"succeeded": "green", "partial": "yellow"}.get(report.status, "red")
         dry = " (dry run: nothing was written)" if report.dry_run else ""
         console.print(f"status: [{style}]{report.status}[/{style}]{dry}")
         if report.error:
-            console.print(f"[red]{report.error}[/red]")
+            console.print(Text(report.error, style="red"))
+
+
+def _plain(*cells: Any) -> list[Text]:
+    """Table cells shown as they are: names, ids and reasons come from users and records,
+    so a ``[bold]`` or ``[/x]`` in them is text, never markup."""
+    return [Text("" if cell is None else str(cell)) for cell in cells]
 
 
 def _counts_text(counts: dict[str, Any]) -> str:

@@ -31,10 +31,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from mapwright.connectors.base import ConnectionConfig
+from mapwright.connectors.base import CONNECTORS, ConnectionConfig
 from mapwright.engine.db import DEFAULT_URL
 from mapwright.engine.errors import ConfigError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_FILE = "mapwright.toml"
@@ -47,12 +47,34 @@ class StoreConfig(BaseModel):
     sqlite_synchronous: str = "NORMAL"
 
 
+def connector_kinds() -> list[str]:
+    """Every connector kind of this installation: the registered classes and the connector
+    packages (``mapwright.connectors.<kind>``)."""
+    import pkgutil
+
+    import mapwright.connectors as package
+
+    kinds = set(CONNECTORS)
+    kinds.update(info.name for info in pkgutil.iter_modules(package.__path__) if info.ispkg)
+    return sorted(kinds)
+
+
 class ConnectionEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: str
     base_url: str | None = None
     credentials: dict[str, Any] = Field(default_factory=dict)
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        kinds = connector_kinds()
+        if value not in kinds:
+            raise ValueError(
+                f"unknown connection kind '{value}'; the kinds are: {', '.join(kinds)}"
+            )
+        return value
 
     def to_config(self, name: str) -> ConnectionConfig:
         return ConnectionConfig(
@@ -141,16 +163,14 @@ def _explain(file: Path, exc: ValidationError) -> str:
         else:
             where = ".".join(loc) or "(top level)"
         hint = _hint(error["type"], loc)
-        lines.append(f"  {where}: {error['msg']}{hint}")
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"  {where}: {message}{hint}")
     return "\n".join(lines)
 
 
 def _hint(kind: str, loc: list[str]) -> str:
     if kind == "missing" and loc[-1] == "kind":
-        return (
-            ' (add e.g. kind = "exact_online"; kinds: exact_online, buchhaltungsbutler, '
-            "rest, files)"
-        )
+        return f' (add e.g. kind = "exact_online"; kinds: {", ".join(connector_kinds())})'
     if kind == "extra_forbidden":
         return " (remove it, or check the spelling)"
     return ""

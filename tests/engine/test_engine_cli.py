@@ -105,3 +105,28 @@ def test_an_unknown_flow_is_a_clear_error(app: typer.Typer, setup: Setup) -> Non
     result = CliRunner().invoke(app, ["flow", "run", "ordrs", "-c", str(config)])
     assert result.exit_code == 1
     assert "no flow called 'ordrs'" in result.output
+
+
+def test_record_text_is_never_read_as_markup(app: typer.Typer, setup: Setup) -> None:
+    config, shop, _ = setup
+    shop.seed("orders", [order(4, sku="[/x] [bold]hi[/bold] l[x * 1]")])
+    runner = CliRunner(env={"COLUMNS": "200"})
+    result = runner.invoke(app, ["flow", "run", "orders", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "unknown product [/x] [bold]hi[/bold] l[x * 1]" in result.output
+    parked = runner.invoke(app, ["parked", "list", "-c", str(config)])
+    assert parked.exit_code == 0, parked.output
+    assert "[/x] [bold]hi[/bold] l[x * 1]" in parked.output
+
+
+def test_a_typo_in_a_connection_kind_is_reported_at_config_load(
+    app: typer.Typer, setup: Setup
+) -> None:
+    config, _, _ = setup
+    config.write_text(
+        config.read_text().replace('kind = "table_double"', 'kind = "exact_onlin"', 1)
+    )
+    result = CliRunner(env={"COLUMNS": "300"}).invoke(app, ["flow", "list", "-c", str(config)])
+    assert result.exit_code == 1
+    assert "[connections.shop] kind: unknown connection kind 'exact_onlin'" in result.output
+    assert "buchhaltungsbutler, exact_online, files, rest, shop" in result.output
