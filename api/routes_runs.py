@@ -40,7 +40,13 @@ class RunIn(Strict):
     settings: dict[str, Any] = Field(default_factory=dict, description="overrides for this run")
     page_size: int | None = Field(default=None, ge=1, le=1000)
     max_pages: int | None = Field(default=None, ge=1, le=100_000)
-    wait_seconds: float = Field(default=0, ge=0, le=300, description="wait up to this long")
+    wait_seconds: float = Field(
+        default=0,
+        ge=0,
+        le=300,
+        description="wait up to this long for the end of the run (capped at the service's "
+        "MAPWRIGHT_MAX_RUN_WAIT, 60 s by default); 202 when it is still running",
+    )
 
 
 class RunOut(BaseModel):

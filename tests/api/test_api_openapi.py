@@ -1,12 +1,20 @@
 """The live OpenAPI document fuzzed in-process with schemathesis: stateless (every operation)
-and stateful (links between operations). Deterministic: derandomized, bounded examples."""
+and stateful (links between operations). Deterministic: derandomized, bounded examples.
+
+Why this module once passed and then did not exit: script jobs ran in threads
+(``asyncio.to_thread``) and a thread cannot be stopped. A generated script that ran long kept
+its thread busy after the request had answered 422, and the interpreter joins those threads
+at exit. Script jobs now run in worker processes that are killed at the time limit (kept
+short here) and at the end of the module, so nothing outlives the tests."""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from mapwright.api.app import create_app
@@ -15,7 +23,7 @@ from mapwright.api.settings import ApiSettings
 from mapwright.api.vault import Vault
 
 DATA = Path(tempfile.mkdtemp(prefix="mapwright-openapi-"))
-APP = create_app(ApiSettings(data_dir=DATA, secret_key=Vault.new_key()))
+APP = create_app(ApiSettings(data_dir=DATA, secret_key=Vault.new_key(), script_timeout=2))
 AUTH = {"Authorization": f"Bearer {create_tenant(APP.state.services, 'fuzz')}"}
 APP.state.services.store.save_flow(
     "fuzz", "orders", "flow orders\nsetting n: number = 1\nName <- name\n", enabled=False
@@ -42,6 +50,12 @@ FUZZ = settings(
 )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def stop_script_workers() -> Iterator[None]:
+    yield
+    APP.state.services.scripts.close()
+
+
 @schema.parametrize()
 @FUZZ
 def test_every_operation_keeps_its_contract(case: schemathesis.Case) -> None:
@@ -64,3 +78,30 @@ TestStatefulWorkflow.settings = settings(
     database=None,
     suppress_health_check=list(HealthCheck),
 )
+
+
+def test_the_documented_limits_are_the_enforced_ones() -> None:
+    from starlette.testclient import TestClient
+
+    document = APP.openapi()["components"]["schemas"]
+    assert document["RecordsIn"]["properties"]["records"]["maxItems"] == 200
+    assert document["ConnectionIn"]["properties"]["kind"]["enum"] == [
+        "exact_online",
+        "buchhaltungsbutler",
+        "shop",
+        "rest",
+        "files",
+    ]
+    with TestClient(APP) as client:
+        at_limit = {"script": "A <- 1\n", "records": [{}] * 200}
+        answer = client.post("/api/v1/scripts/preview", json=at_limit, headers=AUTH)
+        assert answer.status_code == 200, answer.text
+        over = client.post(
+            "/api/v1/scripts/preview", json={**at_limit, "records": [{}] * 201}, headers=AUTH
+        )
+        assert over.status_code == 422
+        typo = client.post(
+            "/api/v1/connections", json={"name": "x", "kind": "exact_onlin"}, headers=AUTH
+        )
+        assert typo.status_code == 422
+        assert typo.json()["errors"][0]["loc"] == "body.kind"
