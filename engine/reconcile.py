@@ -55,7 +55,10 @@ STATUSES = (OK, MISSING, DUPLICATED, DIFFERENT, SIGN, PARKED)
 #: statuses that count as differences (exit code 1 of ``mapwright reconcile``)
 PROBLEMS = (MISSING, DUPLICATED, DIFFERENT, SIGN)
 #: flow name -> module whose import registers the flow's reconciler
-BUILTIN = {"orders": "mapwright.engine.reconcile_orders"}
+BUILTIN = {
+    "orders": "mapwright.engine.reconcile_orders",
+    "invoices": "mapwright.engine.reconcile_invoices",
+}
 
 T = TypeVar("T")
 

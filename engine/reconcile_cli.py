@@ -94,15 +94,20 @@ def show(result: Reconciliation) -> None:
         table.add_column(title, justify="right")
     for side, sums in totals.items():
         table.add_row(
-            side, str(sums.count), _amount(sums.gross), _amount(sums.net), _amount(sums.vat)
+            side,
+            str(sums.count),
+            _amount(sums.gross),
+            _partial(sums.net, sums.unknown),
+            _partial(sums.vat, sums.unknown),
         )
     source, target = totals["source"], totals["target"]
+    known = not (source.unknown or target.unknown)
     table.add_row(
         "[bold]source - target[/bold]",
         str(source.count - target.count),
         _amount(source.gross - target.gross),
-        _amount(source.net - target.net),
-        _amount(source.vat - target.vat),
+        _amount(source.net - target.net if known else None),
+        _amount(source.vat - target.vat if known else None),
     )
     console.print(table)
     counts = result.counts()
@@ -157,6 +162,10 @@ def _why(line: DocumentLine) -> str:
 
 def _triple(*values: Decimal | None) -> str:
     return " / ".join(_amount(v) for v in values)
+
+
+def _partial(value: Decimal, unknown: int) -> str:
+    return f"{_amount(value)} ({unknown} unknown)" if unknown else _amount(value)
 
 
 def _amount(value: Decimal | None) -> str:

@@ -431,6 +431,66 @@ async def test_a_receipt_with_mixed_rates_is_split_by_its_postings(world: World)
     assert amounts(line.targets[0].amounts) == (D("172.50"), D("150.00"), D("22.50"))
 
 
+# ---- the invoices flow (Exact -> BB) ---------------------------------------------------------
+
+
+def exact_rows(w: World, table: str) -> list[dict[str, Any]]:
+    return list(w.apps["exact_online"].state.sandbox.store.table(table).values())
+
+
+async def test_invoices_reconcile_exact_invoices_against_bb_receipts(world: World) -> None:
+    orders = await world.engine.run_flow(TENANT, "orders")
+    made = {r.source_id for r in orders.records if r.outcome == "sent"}
+    report = await world.engine.run_flow(TENANT, "invoices")
+    assert report.status == "succeeded", report.error
+    result = await reconcile(world.engine, TENANT, "invoices")
+
+    every = {i["InvoiceNumber"] for i in exact_rows(world, "salesinvoice/SalesInvoices")}
+    assert result.skipped == {"created by mapwright (flow orders): not sent back": len(made)}
+    assert result.differences == 0 and {line.status for line in result.lines} == {"ok"}
+    truth = {
+        str(i["InvoiceNumber"]): D(repr(i["AmountFC"])).quantize(CENT)
+        for i in exact_rows(world, "salesinvoice/SalesInvoices")
+        if i.get("YourRef") not in {r["invoicenumber"] for r in outbound(world)}
+    }
+    assert {line.ref: line.source.gross for line in result.lines} == truth
+    assert len(truth) < len(every)
+    assert any(line.kind == "credit" for line in result.lines)
+    for line in result.lines:
+        assert line.targets[0].amounts.gross == line.source.gross
+        assert line.targets[0].amounts.net is None, "BB gets only the gross from this flow"
+
+    duplicate = result.lines[0]
+    async with connector(world, "buchhaltungsbutler") as bb:
+        await bb.create(
+            "receipts",
+            {
+                "type": "invoice outbound",
+                "counterparty": "Doppelt GmbH",
+                "invoice_number": duplicate.ref,
+                "date": duplicate.date,
+                "amount": D("10.00"),
+                "currency": "EUR",
+            },
+        )
+    async with connector(world, "exact_online") as live:
+        exact = Exact(live)
+        await exact.post_invoice("NEW-1", D("200.00"), D("38.00"))
+    new = next(
+        i for i in exact_rows(world, "salesinvoice/SalesInvoices") if i.get("YourRef") == "NEW-1"
+    )
+    after = by_ref(await reconcile(world.engine, TENANT, "invoices"))
+
+    line = after[duplicate.ref]
+    assert line.status == "duplicated"
+    assert sorted(t.amounts.gross for t in line.targets) == sorted(
+        [D("10.00"), duplicate.source.gross]
+    )
+    line = after[str(new["InvoiceNumber"])]
+    assert line.status == "missing" and line.log is None
+    assert amounts(line.source) == (D("238.00"), D("200.00"), D("38.00"))
+
+
 # ---- what cannot be reconciled -----------------------------------------------------------------
 
 
@@ -438,7 +498,7 @@ async def test_a_flow_without_reconciler_names_the_flows_that_have_one(world: Wo
     with pytest.raises(NoReconciler) as caught:
         await reconcile(world.engine, TENANT, "stock")
     assert "flow 'stock' has no reconciler" in str(caught.value)
-    assert "orders" in str(caught.value) and caught.value.available == ["orders"]
+    assert "orders" in str(caught.value) and caught.value.available == ["invoices", "orders"]
 
 
 async def test_an_unknown_flow_and_a_reversed_period_are_refused(world: World) -> None:
