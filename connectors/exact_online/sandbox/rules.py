@@ -444,7 +444,9 @@ class Rules(Documents):
         }
         self._check_vat_default(endpoint, changes)
         if endpoint == "salesinvoice/SalesInvoices" and "Type" in changes:
-            self._invoice_type({**row, **changes})
+            merged = {**row, **changes}
+            self._invoice_type(merged)
+            changes["TypeDescription"] = merged["TypeDescription"]
         if endpoint == "salesorder/SalesOrders" and "ShippingMethod" in changes:
             self._shipping(changes, code=False)
         old_item = row.get("Item")

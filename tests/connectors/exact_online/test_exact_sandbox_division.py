@@ -266,3 +266,17 @@ async def test_an_unknown_shipping_method_is_an_invalid_reference(wire: Wire) ->
     assert (refused.status_code, message(refused)) == (500, "Invalid reference: ShippingMethod")
     assert len(wire.rows("salesorder/GoodsDeliveries")) == before
     assert wire.one("salesorder/SalesOrderLines", ID=open_line["ID"])["QuantityDelivered"] == 0
+
+
+async def test_orders_name_a_known_shipping_method(wire: Wire) -> None:
+    line = {"Item": item(wire, "UMSATZ19"), "AmountFC": 10.0}
+    body = {
+        "OrderedBy": customer(wire),
+        "ShippingMethod": "00000000-0000-4000-8000-000000000002",
+        "SalesOrderLines": [line],
+    }
+    refused = await wire.post("salesorder/SalesOrders", body)
+    assert (refused.status_code, message(refused)) == (500, "Invalid reference: ShippingMethod")
+    dhl = next(m for m in wire.rows("sales/ShippingMethods") if m["Code"] == "DHL")
+    made = await wire.post("salesorder/SalesOrders", {**body, "ShippingMethod": dhl["ID"]})
+    assert made.json()["d"]["ShippingMethodDescription"] == "DHL Paket"

@@ -216,3 +216,13 @@ async def test_a_line_posted_on_its_own_is_priced_and_totalled(wire: Wire) -> No
     assert (added.json()["d"]["AmountFC"], added.json()["d"]["LineNumber"]) == (40.0, 2)
     again = (await wire.get(f"{ORDERS}(guid'{made['OrderID']}')")).json()["d"]
     assert (again["AmountFCExclVat"], again["AmountFC"]) == (60.0, 71.4)
+
+
+async def test_changing_an_invoice_type_is_checked_too(wire: Wire) -> None:
+    made = await invoice(wire, {"Item": item_id(wire, "UMSATZ19"), "AmountFC": 10.0})
+    key = made["InvoiceID"]
+    assert (await wire.put(INVOICES, key, {"Type": 9999})).status_code == 400
+    assert wire.one(INVOICES, InvoiceID=key)["Type"] == 8020
+    assert (await wire.put(INVOICES, key, {"Type": 8021})).status_code == 204
+    changed = wire.one(INVOICES, InvoiceID=key)
+    assert (changed["Type"], changed["TypeDescription"]) == (8021, "Sales credit note")
