@@ -119,7 +119,7 @@ def show(result: Reconciliation) -> None:
         rows = Table()
         rows.add_column("ref", no_wrap=True)
         rows.add_column("status")
-        for title in ("source gross/net/VAT", "target gross/net/VAT"):
+        for title in ("source\ngross\nnet\nVAT", "target\ngross\nnet\nVAT"):
             rows.add_column(title, justify="right")
         rows.add_column("why / log", overflow="fold")
         for line in lines[:MAX_ROWS]:
@@ -127,7 +127,7 @@ def show(result: Reconciliation) -> None:
                 escape(line.ref),
                 line.status,
                 _triple(line.source.gross, line.source.net, line.source.vat),
-                "\n".join(
+                "\n\n".join(
                     _triple(doc.amounts.gross, doc.amounts.net, doc.amounts.vat)
                     for doc in line.targets
                 )
@@ -161,7 +161,7 @@ def _why(line: DocumentLine) -> str:
 
 
 def _triple(*values: Decimal | None) -> str:
-    return " / ".join(_amount(v) for v in values)
+    return "\n".join(_amount(v) for v in values)
 
 
 def _partial(value: Decimal, unknown: int) -> str:
