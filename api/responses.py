@@ -10,6 +10,8 @@ which are not JSON. ``exact`` turns floats that still arrive (bodies built in co
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Annotated, Any
@@ -19,6 +21,7 @@ from fastapi import Path, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from mapwright.dsl import jsonio
+from pydantic import BaseModel
 
 
 def _not_json(name: str) -> Any:
@@ -37,8 +40,34 @@ class ExactRequest(Request):
         return self._json
 
 
+def _python(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="python")
+    if isinstance(value, list):
+        return [_python(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _python(item) for key, item in value.items()}
+    return value
+
+
 class ExactRoute(APIRoute):
-    """A route whose JSON body keeps every digit of its numbers (see the module docstring)."""
+    """A route whose JSON body keeps every digit of its numbers, in the request and in the
+    answer (models are written by ``ExactJSON``; see the module docstring)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any):
+        status = kwargs.get("status_code") or 200
+        if inspect.iscoroutinefunction(endpoint) and status != 204:
+
+            @functools.wraps(endpoint)
+            async def exact_endpoint(*args: Any, **kw: Any) -> Any:
+                result = await endpoint(*args, **kw)
+                if isinstance(result, Response):
+                    return result
+                return ExactJSON(_python(result), status_code=status)
+
+            super().__init__(path, exact_endpoint, **kwargs)
+        else:
+            super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Request, status
 from mapwright.api import flows as f
 from mapwright.api.auth import Editor, Viewer
 from mapwright.api.errors import ApiError
-from mapwright.api.responses import Id
+from mapwright.api.responses import ExactRoute, Id
 from mapwright.api.schedule import Schedule, next_run
 from mapwright.api.services import Services
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-router = APIRouter(prefix="/api/v1", tags=["flows"])
+router = APIRouter(prefix="/api/v1", tags=["flows"], route_class=ExactRoute)
 NAME = r"^[a-z][a-z0-9_\-]{0,99}$"
 
 

@@ -22,13 +22,13 @@ from mapwright.api.auth import Principal, Runner, Viewer
 from mapwright.api.errors import ApiError, not_found
 from mapwright.api.flows import get_flow
 from mapwright.api.privacy import redact, redaction_paths
-from mapwright.api.responses import ExactJSON, Id, exact
+from mapwright.api.responses import ExactJSON, ExactRoute, Id, exact
 from mapwright.api.services import TERMINAL, Services
 from mapwright.dsl import jsonio
 from mapwright.engine.errors import RunNotFound
 from pydantic import BaseModel, ConfigDict, Field
 
-router = APIRouter(prefix="/api/v1", tags=["runs"])
+router = APIRouter(prefix="/api/v1", tags=["runs"], route_class=ExactRoute)
 
 
 class Strict(BaseModel):
@@ -42,6 +42,7 @@ class RunIn(Strict):
     max_pages: int | None = Field(default=None, ge=1, le=100_000)
     wait_seconds: float = Field(
         default=0,
+        strict=False,
         ge=0,
         le=300,
         description="wait up to this long for the end of the run (capped at the service's "
@@ -90,7 +91,7 @@ class ReplayIn(Strict):
     ids: list[Annotated[int, Field(ge=1, le=2**53)]] = Field(min_length=1, max_length=10_000)
     dry_run: bool = False
     forget_pending: bool = False
-    wait_seconds: float = Field(default=0, ge=0, le=300)
+    wait_seconds: float = Field(default=0, strict=False, ge=0, le=300)
 
 
 class ReplayOut(BaseModel):

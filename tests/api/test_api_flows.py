@@ -123,3 +123,16 @@ async def test_a_viewer_cannot_edit(world: World) -> None:
         "/api/v1/flows/receipts", json={"settings": {}}, headers=world.key("viewer")
     )
     assert response.status_code == 403
+
+
+async def test_flow_settings_keep_every_digit(world: World) -> None:
+    raw = (
+        '{"name": "rates", "script": "flow rates\\nsetting rate: number = 1\\n'
+        'A <- settings.rate\\n", "settings": {"rate": 1.23456789012345678901e5}}'
+    )
+    created = await world.client.post(
+        "/api/v1/flows", content=raw, headers={**world.admin, "Content-Type": "application/json"}
+    )
+    assert created.status_code == 201, created.text
+    shown = await world.client.get("/api/v1/flows/rates", headers=world.admin)
+    assert '"rate": 123456.789012345678901' in shown.text
