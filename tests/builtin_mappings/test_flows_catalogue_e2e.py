@@ -230,11 +230,8 @@ async def test_stock_default_is_current_stock_minus_planned_stock_out(world: Wor
 async def test_shipments_carrier_is_the_mapped_shipping_method_not_the_default(
     world: World,
 ) -> None:
-    settings = {
-        "carriers": {"DHL": "DHL", "DPD": "DPD"},
-        "default_carrier": "GLS",
-        "comment_on_receipt": False,
-    }
+    carriers = {"DHL": "DHL", "DPD": "DPD"}
+    settings = {"carriers": carriers, "default_carrier": "GLS", "comment_on_receipt": False}
     await world.engine.run_flow(TENANT, "products")
     methods = {m["ID"]: m for m in exact(world, "sales/ShippingMethods")}
     dhl = next(m for m in methods.values() if m["Code"].strip() == "DHL")
@@ -279,7 +276,7 @@ async def test_shipments_carrier_is_the_mapped_shipping_method_not_the_default(
         )
         method = methods.get(method_id)
         code = (method or {}).get("Code", "").strip()
-        want = settings["carriers"].get(code) or (method or {}).get("Description") or "GLS"
+        want = carriers.get(code) or (method or {}).get("Description") or "GLS"
         assert by_tracking[delivery["TrackingNumber"]]["carrier"] == want, delivery["EntryID"]
         checked += 1
     assert checked >= 2, "the seeded deliveries and the posted one were checked"
