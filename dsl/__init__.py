@@ -22,6 +22,7 @@ from mapwright.dsl.errors import (
     MappingValueError,
     Position,
     PositionedError,
+    RecordLimitError,
 )
 from mapwright.dsl.jmes import pick
 from mapwright.dsl.plan import Lookup, Operation, Outcome, Ref
@@ -85,6 +86,7 @@ __all__ = [
     "Outcome",
     "Position",
     "PositionedError",
+    "RecordLimitError",
     "Ref",
     "Resolver",
     "Script",

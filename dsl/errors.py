@@ -5,13 +5,17 @@
     MappingError                       every error this package raises
     ├── MappingSyntaxError             the text is not a valid script (has a position)
     ├── MappingCompileError            valid text, but it cannot be compiled (has a position)
-    ├── MappingLimitError              a safety limit was hit (size, depth, time, output)
+    ├── MappingLimitError              a safety limit was hit (``limit`` names it, ``maximum``)
+    │   └── RecordLimitError           ... while mapping a record (also a MappingRuntimeError)
     └── MappingRuntimeError            a rule failed on a record (has a position and a trail)
+        ├── RecordLimitError           a limit was hit on this record (rule, limit, maximum)
         ├── RecordSkipped              a ``where`` filter skipped the record (not a failure)
         └── RecordParked               ``park``/``require`` parked the record
 
 Functions raise ``MappingValueError`` with a plain message; the runtime turns it into a
-``MappingRuntimeError`` that names the script, line, rule, path and value.
+``MappingRuntimeError`` that names the script, line, rule, path and value. A limit hit while
+running raises an unpositioned ``MappingLimitError``, which the runtime turns into a
+``RecordLimitError`` the same way. The limits themselves are listed in ``limits.py``.
 """
 
 from __future__ import annotations
@@ -80,7 +84,23 @@ class MappingCompileError(PositionedError):
 
 
 class MappingLimitError(PositionedError):
-    """A safety limit (script size, nesting depth, run time, output size) was exceeded."""
+    """A safety limit (script size, nesting depth, run time, output size) was exceeded.
+
+    ``limit`` is the limit's name (see ``limits.NAMES``), ``maximum`` its value.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        position: Position | None = None,
+        script: str | None = None,
+        *,
+        limit: str | None = None,
+        maximum: Any = None,
+    ):
+        super().__init__(message, position, script)
+        self.limit = limit
+        self.maximum = maximum
 
 
 class MappingValueError(MappingError):
@@ -114,6 +134,36 @@ class MappingRuntimeError(PositionedError):
         if self.value is not None:
             details.append(f"  value: {self.value}")
         return "\n".join([text, *details])
+
+
+class RecordLimitError(MappingRuntimeError, MappingLimitError):
+    """A record hit a limit while it was mapped: where (rule, path) and which limit."""
+
+    def __init__(
+        self,
+        message: str,
+        position: Position | None = None,
+        script: str | None = None,
+        rule: str | None = None,
+        path: str | None = None,
+        value: Any = None,
+        *,
+        limit: str | None = None,
+        maximum: Any = None,
+    ):
+        super().__init__(message, position, script, rule, path, value)
+        self.limit = limit
+        self.maximum = maximum
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.limit:
+            text += f"\n  limit: {self.limit} = {_plain(self.maximum)}"
+        return text
+
+
+def _plain(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 class RecordSkipped(MappingRuntimeError):

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from mapwright.dsl import ast
+from mapwright.dsl.nesting import binary_chain, is_postfix, path_chain
 from mapwright.dsl.parser import parse
 from mapwright.dsl.values import MISSING
 
@@ -65,6 +66,10 @@ def _quote(text: str) -> str:
         .replace("}", "\\}")
     )
     return f'"{escaped}"'
+
+
+def _pick(expression: str) -> str:
+    return '$"' + expression.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _field(name: str) -> str:
@@ -257,15 +262,19 @@ class Printer:
             return "record", _ATOM
         if isinstance(node, ast.SettingsRef):
             return "settings", _ATOM
-        if isinstance(node, ast.GetField):
-            return f"{e(node.base, _POSTFIX, depth)}.{_field(node.name)}", _POSTFIX
-        if isinstance(node, ast.GetIndex):
-            return f"{e(node.base, _POSTFIX, depth)}[{e(node.index, 0, depth)}]", _POSTFIX
+        if is_postfix(node):  # a chain: printed with a loop, however long it is
+            base, steps = path_chain(node)
+            parts = [e(base, _POSTFIX, depth)]
+            for step in steps:
+                if isinstance(step, ast.GetField):
+                    parts.append("." + _field(step.name))
+                elif isinstance(step, ast.GetIndex):
+                    parts.append(f"[{e(step.index, 0, depth)}]")
+                else:
+                    parts.append("." + _pick(step.expression))  # type: ignore[attr-defined]
+            return "".join(parts), _POSTFIX
         if isinstance(node, ast.Jmes):
-            text = '$"' + node.expression.replace("\\", "\\\\").replace('"', '\\"') + '"'
-            if node.base is not None:
-                return f"{e(node.base, _POSTFIX, depth)}.{text}", _POSTFIX
-            return text, _ATOM
+            return _pick(node.expression), _ATOM
         if isinstance(node, ast.Call):
             args = ", ".join(e(a, 0, depth) for a in node.args)
             return f"{node.name}({args})", _POSTFIX
@@ -286,7 +295,9 @@ class Printer:
                 return (
                     f"{e(node.left, prec + 1, depth)} {node.op} {e(node.right, prec + 1, depth)}"
                 ), prec
-            return (f"{e(node.left, prec, depth)} {node.op} {e(node.right, prec + 1, depth)}", prec)
+            first, chain = binary_chain(node)  # a chain: printed with a loop
+            rest = "".join(f" {s.op} {e(s.right, prec + 1, depth)}" for s in chain)
+            return e(first, prec, depth) + rest, prec
         if isinstance(node, ast.IfExpr):
             return (
                 f"if {e(node.cond, 0, depth)} then {e(node.then, 0, depth)} "

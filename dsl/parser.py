@@ -17,7 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from lark import Lark, Token, Transformer, Tree, v_args
+from lark import Lark, Token, Tree, v_args
 from lark.exceptions import (
     UnexpectedCharacters,
     UnexpectedEOF,
@@ -25,12 +25,12 @@ from lark.exceptions import (
     UnexpectedToken,
     VisitError,
 )
+from lark.visitors import Transformer_NonRecursive
 from mapwright.dsl import ast
 from mapwright.dsl.errors import MappingLimitError, MappingSyntaxError, Position, PositionedError
+from mapwright.dsl.limits import MAX_NESTING, MAX_NUMBER_DIGITS, MAX_SCRIPT_CHARS, NAMES
+from mapwright.dsl.nesting import check_nesting
 from mapwright.dsl.values import MISSING
-
-MAX_SCRIPT_CHARS = 256_000
-MAX_NESTING = 48
 
 STATEMENT_KEYWORDS = {
     "flow", "source", "target", "setting", "import", "def", "let", "where", "park",
@@ -41,6 +41,7 @@ _RULE_START = re.compile(
     r'\s*(?:[A-Za-z_]\w*|"(?:[^"\\\n]|\\.)*")(?:\s*\.\s*(?:[A-Za-z_]\w*|"(?:[^"\\\n]|\\.)*"))*\s*<-'
 )
 _WORD = re.compile(r"\s*([A-Za-z_]\w*)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @lru_cache(maxsize=1)
@@ -171,6 +172,18 @@ def parse_with_errors(
             "Split it into several scripts and use import.",
             Position(1, 1, 1, 1),
             name,
+            limit=NAMES["script_chars"],
+            maximum=MAX_SCRIPT_CHARS,
+        )
+    bad = _SURROGATE.search(source)
+    if bad is not None:
+        line = source.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (source.rfind("\n", 0, bad.start()) + 1) + 1
+        raise MappingSyntaxError(
+            f"the script holds half of a surrogate pair (U+{ord(bad.group()):04X}), which is "
+            "not a character; the text was not decoded correctly",
+            Position(line, column, line, column + 1),
+            name,
         )
     chunks, comments = split_statements(source)
     statements: list[ast.Node] = []
@@ -200,42 +213,56 @@ _CLOSING = {"(": ")", "[": "]", "{": "}"}
 
 
 def parse_chunk(
-    text: str, first_line: int, *, start: str, name: str | None = None, first_column: int = 1
+    text: str,
+    first_line: int,
+    *,
+    start: str,
+    name: str | None = None,
+    first_column: int = 1,
+    outer_depth: int = 0,
 ) -> Any:
-    """Parse one statement (or expression) whose text begins on ``first_line``."""
-    depth = _max_depth(text)
+    """Parse one statement (or expression) whose text begins on ``first_line``.
+
+    ``outer_depth`` is how deeply the text is nested already (the brackets around a
+    ``"{...}"`` interpolation), so brackets inside text count against ``MAX_NESTING`` too.
+    The tree is built without recursion, and its nesting is checked before anything walks it
+    recursively (see ``nesting.py``).
+    """
+    depth = outer_depth + _max_depth(text)
     if depth > MAX_NESTING:
         raise MappingLimitError(
             f"the brackets here are nested {depth} deep; the limit is {MAX_NESTING}. "
             "Use let to name parts of the expression.",
             Position(first_line, first_column, first_line, first_column + 1),
             name,
+            limit=NAMES["nesting"],
+            maximum=MAX_NESTING,
         )
     try:
         tree = _lark().parse(text, start=start)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text, first_line, first_column, name) from None
-    builder = _Builder(first_line, first_column, name)
+    builder = _Builder(first_line, first_column, name, text, outer_depth)
     try:
-        return builder.transform(tree)
+        node = builder.transform(tree)
     except VisitError as exc:
         if isinstance(exc.orig_exc, PositionedError):
             raise exc.orig_exc from None
         raise
-    except RecursionError:
-        raise MappingLimitError(
-            "this statement is nested too deeply to read; split it with let",
-            Position(first_line, first_column, first_line, first_column + 1),
-            name,
-        ) from None
+    if start == "statement":
+        check_nesting(node, name)
+    return node
 
 
-def _max_depth(text: str) -> int:
+def _max_depth(text: str, end: int | None = None) -> int:
     """Deepest bracket nesting outside strings and comments (plus a penalty for long chains
-    of unary operators, which nest just as deeply)."""
+    of unary operators, which nest just as deeply). With ``end``, the nesting at that
+    offset instead."""
     depth = best = 0
     code: list[str] = []
     i, n = 0, len(text)
+    if end is not None:
+        n = min(n, end)
     while i < n:
         ch = text[i]
         if ch == '"' or (ch == "$" and i + 1 < n and text[i + 1] == '"'):
@@ -253,6 +280,8 @@ def _max_depth(text: str) -> int:
             depth -= 1
         code.append(ch)
         i += 1
+    if end is not None:
+        return depth
     unary = re.search(r"(?:-\s*|\bnot\s+){8,}", "".join(code))
     return best + (MAX_NESTING + 1 if unary else 0)
 
@@ -354,14 +383,19 @@ def _hint(text: str) -> str:
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "{": "{", "}": "}", "/": "/"}
 
 
-class _Builder(Transformer[Any, Any]):
-    """Turn Lark's tree into ``ast`` nodes with script positions."""
+class _Builder(Transformer_NonRecursive[Any, Any]):
+    """Turn Lark's tree into ``ast`` nodes with script positions (without recursion, so a
+    chain of 500 ``+`` or 500 nested ``if`` cannot exhaust Python's stack)."""
 
-    def __init__(self, first_line: int, first_column: int, name: str | None):
+    def __init__(
+        self, first_line: int, first_column: int, name: str | None, text: str, outer_depth: int
+    ):
         super().__init__()
         self.first_line = first_line
         self.first_column = first_column
         self.script_name = name
+        self.text = text
+        self.outer_depth = outer_depth
 
     def _pos(self, meta: Any) -> Position:
         if getattr(meta, "empty", True):
@@ -680,6 +714,15 @@ class _Builder(Transformer[Any, Any]):
     @v_args(meta=True)
     def number(self, meta: Any, c: list[Any]) -> ast.Node:
         text = str(c[0])
+        digits = len(text) - text.count(".")
+        if digits > MAX_NUMBER_DIGITS:
+            raise MappingLimitError(
+                f"this number has {digits:,} digits; the limit is {MAX_NUMBER_DIGITS}",
+                self._tpos(c[0]),
+                self.script_name,
+                limit=NAMES["number_digits"],
+                maximum=MAX_NUMBER_DIGITS,
+            )
         value: int | Decimal = Decimal(text) if "." in text else int(text)
         return ast.Literal(value, pos=self._tpos(c[0]))
 
@@ -741,6 +784,7 @@ class _Builder(Transformer[Any, Any]):
                     start="expr",
                     name=self.script_name,
                     first_column=column + (self.first_column - 1 if line == 1 else 0),
+                    outer_depth=self._depth_at(token) + 1,
                 )
                 parts.append(inner)
                 i = close + 1
@@ -761,6 +805,11 @@ class _Builder(Transformer[Any, Any]):
             )
         return ast.Template(tuple(parts), pos=self._tpos(token))
 
+    def _depth_at(self, token: Token) -> int:
+        """How deeply ``token`` (a text literal) is nested in the statement."""
+        start = token.start_pos if token.start_pos is not None else 0
+        return self.outer_depth + _max_depth(self.text, start)
+
     def _unescape(self, token: Token) -> list[tuple[str, bool, int]]:
         """The text's characters: (character, was it escaped, offset in the raw text)."""
         raw = str(token)[1:-1]
@@ -771,8 +820,9 @@ class _Builder(Transformer[Any, Any]):
             if ch == "\\" and i + 1 < len(raw):
                 nxt = raw[i + 1]
                 if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", raw[i + 2 : i + 6]):
-                    out.append((chr(int(raw[i + 2 : i + 6], 16)), True, i))
-                    i += 6
+                    code, width = self._code_point(token, raw, i)
+                    out.append((chr(code), True, i))
+                    i += width
                     continue
                 if nxt not in _ESCAPES:
                     raise MappingSyntaxError(
@@ -786,6 +836,24 @@ class _Builder(Transformer[Any, Any]):
             out.append((ch, False, i))
             i += 1
         return out
+
+    def _code_point(self, token: Token, raw: str, i: int) -> tuple[int, int]:
+        """The character of ``\\uXXXX`` at ``raw[i]`` and how many characters it takes: a
+        surrogate pair (``\\ud83d\\ude00``) is one character; half of one is an error, since
+        it is not a character and cannot be written as UTF-8."""
+        code = int(raw[i + 2 : i + 6], 16)
+        if 0xD800 <= code <= 0xDBFF:
+            low = re.fullmatch(r"\\u([dD][c-fC-F][0-9a-fA-F]{2})", raw[i + 6 : i + 12])
+            if low:
+                return 0x10000 + ((code - 0xD800) << 10) + (int(low.group(1), 16) - 0xDC00), 12
+        if 0xD800 <= code <= 0xDFFF:
+            raise MappingSyntaxError(
+                f"'\\u{raw[i + 2 : i + 6]}' is half of a surrogate pair, not a character; "
+                "write the character itself, or both halves (\\ud83d\\ude00)",
+                self._tpos(token),
+                self.script_name,
+            )
+        return code, 6
 
 
 def _close_of(chars: list[tuple[str, bool, int]], start: int) -> int:

@@ -3,8 +3,13 @@
 Generated code (see ``compiler.py``) inlines plain field access and calls these helpers for
 everything with rules of its own: arithmetic on exact numbers, comparisons that treat
 ``missing``/``null`` sensibly, text templates, lookups through the resolver, and the safety
-counters (time and output size per record). Every helper raises ``MappingValueError`` with a
-message a person can act on; the script turns it into a positioned ``MappingRuntimeError``.
+counters of ``Context`` (steps, time, list items per record; see ``limits.py``). Every helper
+raises ``MappingValueError`` with a message a person can act on, or ``MappingLimitError``
+naming a limit; the script turns either into a positioned error.
+
+The step budget costs one integer decrement per counted step: ``ctx.left`` counts down to
+the next checkpoint, where the steps are added up and the clock is read (every
+``CLOCK_EVERY`` steps), so a tight loop never calls ``time.monotonic()``.
 """
 
 from __future__ import annotations
@@ -15,11 +20,24 @@ from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 
 from mapwright.dsl.errors import MappingLimitError, MappingValueError
+from mapwright.dsl.limits import (
+    CLOCK_EVERY,
+    MAX_EACH_ITEMS,
+    MAX_NUMBER_DIGITS,
+    MAX_SECONDS,
+    MAX_STEPS,
+    MAX_TEXT,
+    NAMES,
+    NUMBER_LIMIT,
+    number_context,
+)
 from mapwright.dsl.plan import Lookup, Operation, Ref
-from mapwright.dsl.values import MISSING, snippet, to_decimal, type_name
+from mapwright.dsl.sizes import Memo, check_list_size, check_text_size, text_limit
+from mapwright.dsl.values import MISSING, number_text, snippet, to_decimal, type_name
 
-MAX_ITEMS_PER_RECORD = 200_000
-MAX_SECONDS_PER_RECORD = 5.0
+NUMBERS = number_context()
+"""Arithmetic on decimals goes through this context's methods (no per-record context
+switch): 28 significant digits as Python's default, exponents bounded (``limits.py``)."""
 
 
 class ValueFailure(MappingValueError):
@@ -43,24 +61,91 @@ class ParkRecord(Exception):  # noqa: N818 - control flow, not an error
 class Context:
     """Per-run state: the resolver, the planned operations and the safety counters."""
 
-    __slots__ = ("resolver", "ops", "items", "deadline", "max_items")
+    __slots__ = (
+        "resolver",
+        "ops",
+        "items",
+        "max_items",
+        "deadline",
+        "max_seconds",
+        "max_steps",
+        "spent",
+        "window",
+        "left",
+        "memo",
+    )
 
-    def __init__(self, resolver: Any, *, max_seconds: float, max_items: int):
+    def __init__(
+        self,
+        resolver: Any,
+        *,
+        max_seconds: float = MAX_SECONDS,
+        max_items: int = MAX_EACH_ITEMS,
+        max_steps: int = MAX_STEPS,
+    ):
         self.resolver = resolver
         self.ops: list[Operation] = []
         self.items = 0
         self.max_items = max_items
+        self.max_seconds = max_seconds
         self.deadline = time.monotonic() + max_seconds
+        self.max_steps = max_steps
+        self.spent = 0
+        self.window = min(CLOCK_EVERY, max_steps + 1)
+        self.left = self.window - 1  # generated code: ``ctx.left -= 1`` then this check
+        self.memo: Memo = {}
 
-    def tick(self, count: int = 1) -> None:
+    def checkpoint(self) -> None:
+        """Called when ``left`` drops below zero: count the steps, read the clock."""
+        self.spent += self.window - 1 - self.left
+        if self.spent > self.max_steps:
+            raise MappingLimitError(
+                f"this record took more than {self.max_steps:,} steps to map (def calls, "
+                "each rounds, function calls and picks); look for defs that call other defs "
+                "several times, or loops over large lists",
+                limit=NAMES["steps"],
+                maximum=self.max_steps,
+            )
+        self.clock()
+        self.window = min(CLOCK_EVERY, self.max_steps - self.spent + 1)
+        self.left = self.window - 1
+
+    def spend(self, steps: int) -> None:
+        """Count ``steps`` at once (the steps of a JMESPath evaluation)."""
+        self.left -= steps
+        if self.left < 0:
+            self.checkpoint()
+
+    def remaining(self) -> int:
+        return max(0, self.max_steps - self.spent - (self.window - 1 - self.left))
+
+    def clock(self) -> None:
+        """Stop when the record's time is up (before slow calls and at checkpoints)."""
+        if time.monotonic() > self.deadline:
+            raise MappingLimitError(
+                f"this record took too long to map (time limit of {self.max_seconds:g} s reached)",
+                limit=NAMES["seconds"],
+                maximum=self.max_seconds,
+            )
+
+    def count_items(self, count: int) -> None:
         self.items += count
         if self.items > self.max_items:
             raise MappingLimitError(
                 f"this record produced more than {self.max_items:,} list items; "
-                "check the each-loops or split the record"
+                "check the each-loops or split the record",
+                limit=NAMES["each_items"],
+                maximum=self.max_items,
             )
-        if not self.items & 63 and time.monotonic() > self.deadline:
-            raise MappingLimitError("this record took too long to map (time limit reached)")
+
+    def tick(self, count: int = 1) -> None:
+        """Count list items walked by ``each`` (kept for callers of the old name)."""
+        self.count_items(count)
+
+
+def sized(ctx: Context | None, value: Any) -> Any:
+    """A list or object the script built, checked against the list size limit."""
+    return check_list_size(value, ctx.memo if ctx is not None else None)
 
 
 # ---- values ------------------------------------------------------------------------------
@@ -100,22 +185,68 @@ def _ref_error(ref: Ref) -> MappingValueError:
     )
 
 
+def _too_big(value: int) -> MappingLimitError:
+    return MappingLimitError(
+        f"a number grew to about {int(value.bit_length() * 0.30103) + 1:,} digits; numbers "
+        f"must stay below 10^{MAX_NUMBER_DIGITS}",
+        limit=NAMES["number_digits"],
+        maximum=MAX_NUMBER_DIGITS,
+    )
+
+
+def _days(value: Any, op: str) -> _dt.timedelta:
+    """A number of days to move a date by; refuses what no date can be moved by."""
+    if isinstance(value, Decimal) and (not value.is_finite() or value.adjusted() > 7):
+        raise ValueFailure(f"cannot {op} {snippet(value)} days: no date is that far away", value)
+    days = int(value)
+    if abs(days) > 3_650_000:
+        raise ValueFailure(f"cannot {op} {days} days: no date is that far away", value)
+    return _dt.timedelta(days=days)
+
+
+def _moved(date: Any, delta: _dt.timedelta) -> Any:
+    try:
+        return date + delta
+    except OverflowError:
+        raise ValueFailure(
+            f"moving {date.isoformat()} by {delta.days} days leaves the years 1-9999"
+        ) from None
+
+
 def add(a: Any, b: Any) -> Any:
     if isinstance(a, _dt.date) and type(b) in (int, Decimal):
-        return a + _dt.timedelta(days=int(b))
-    return _num(a, "left", "add") + _num(b, "right", "add")
+        return _moved(a, _days(b, "add"))
+    x, y = _num(a, "left", "add"), _num(b, "right", "add")
+    if type(x) is int and type(y) is int:
+        result = x + y
+        if not -NUMBER_LIMIT < result < NUMBER_LIMIT:
+            raise _too_big(result)
+        return result
+    return NUMBERS.add(x, y)
 
 
 def sub(a: Any, b: Any) -> Any:
     if isinstance(a, _dt.date) and isinstance(b, _dt.date):
         return (a - b).days
     if isinstance(a, _dt.date) and type(b) in (int, Decimal):
-        return a - _dt.timedelta(days=int(b))
-    return _num(a, "left", "subtract") - _num(b, "right", "subtract")
+        return _moved(a, -_days(b, "subtract"))
+    x, y = _num(a, "left", "subtract"), _num(b, "right", "subtract")
+    if type(x) is int and type(y) is int:
+        result = x - y
+        if not -NUMBER_LIMIT < result < NUMBER_LIMIT:
+            raise _too_big(result)
+        return result
+    return NUMBERS.subtract(x, y)
 
 
 def mul(a: Any, b: Any) -> Any:
-    return _num(a, "left", "multiply") * _num(b, "right", "multiply")
+    x, y = _num(a, "left", "multiply"), _num(b, "right", "multiply")
+    if type(x) is int and type(y) is int:
+        result = x * y
+        if not -NUMBER_LIMIT < result < NUMBER_LIMIT:
+            raise _too_big(result)
+        return result
+    return NUMBERS.multiply(x, y)
 
 
 def div(a: Any, b: Any) -> Any:
@@ -124,7 +255,7 @@ def div(a: Any, b: Any) -> Any:
     if right == 0:
         raise ValueFailure("cannot divide by zero", b)
     try:
-        result = Decimal(left) / Decimal(right)
+        result = NUMBERS.divide(left, right)
     except (DivisionByZero, InvalidOperation) as exc:
         raise ValueFailure(f"cannot divide: {exc}") from None
     return int(result) if result == result.to_integral_value() and type(left) is int else result
@@ -142,25 +273,32 @@ def text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
+    if isinstance(value, Decimal | int):
+        return number_text(value)
     if isinstance(value, _dt.date | _dt.datetime):
         return value.isoformat()
     if isinstance(value, Ref):
         raise _ref_error(value)
-    if isinstance(value, int | float):
-        return str(value)
+    if isinstance(value, float):
+        return number_text(to_decimal(value))
     from mapwright.dsl.jsonio import dumps
 
+    check_text_size(value)
     return dumps(value)
 
 
 def concat(a: Any, b: Any) -> str:
-    return text(a) + text(b)
+    result = text(a) + text(b)
+    if len(result) > MAX_TEXT:
+        raise text_limit(len(result))
+    return result
 
 
 def template(*parts: Any) -> str:
-    return "".join([text(p) for p in parts])
+    result = "".join([text(p) for p in parts])
+    if len(result) > MAX_TEXT:
+        raise text_limit(len(result))
+    return result
 
 
 def truthy(value: Any) -> bool:
@@ -254,7 +392,12 @@ def get(value: Any, key: Any) -> Any:
         return MISSING
     if isinstance(value, Ref) and type(key) is str:
         return Ref(value.alias, (*value.path, key))
-    if isinstance(key, Decimal) and key == key.to_integral_value():
+    if (
+        isinstance(key, Decimal)
+        and key.is_finite()
+        and key.adjusted() < 19  # larger is no index of any list, and slow to convert
+        and key == key.to_integral_value()
+    ):
         return get(value, int(key))
     return MISSING
 
@@ -262,7 +405,7 @@ def get(value: Any, key: Any) -> Any:
 def items(value: Any, ctx: Context) -> list[Any]:
     """The list an ``each`` walks over: missing/null walk nothing."""
     if type(value) is list:
-        ctx.tick(len(value))
+        ctx.count_items(len(value))
         return value
     if value is MISSING or value is None:
         return []
@@ -270,13 +413,16 @@ def items(value: Any, ctx: Context) -> list[Any]:
 
 
 def set_path(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    """Write ``value`` at ``path`` (``A.B.C``), creating objects on the way."""
+    """Write ``value`` at ``path`` (``A.B.C``), creating objects on the way.
+
+    An object already on the way is copied before it is written to: it may be a part of the
+    record (``A <- address`` then ``A.Zip <- ...``) or a value measured already (``sizes``),
+    and neither may change."""
     node = target
     for key in path[:-1]:
         child = node.get(key)
-        if not isinstance(child, dict):
-            child = {}
-            node[key] = child
+        child = dict(child) if isinstance(child, dict) else {}
+        node[key] = child
         node = child
     node[path[-1]] = value
 

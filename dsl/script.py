@@ -9,6 +9,7 @@ rule, field path and the value involved.
 
 from __future__ import annotations
 
+import decimal
 import hashlib
 import os
 import threading
@@ -35,18 +36,22 @@ from mapwright.dsl.errors import (
     MappingRuntimeError,
     MappingSyntaxError,
     PositionedError,
+    RecordLimitError,
+)
+from mapwright.dsl.limits import (
+    MAX_EACH_ITEMS,
+    MAX_NUMBER_DIGITS,
+    MAX_OUTPUT,
+    MAX_SECONDS,
+    MAX_STEPS,
+    NAMES,
 )
 from mapwright.dsl.parser import parse_with_errors
 from mapwright.dsl.plan import Outcome
 from mapwright.dsl.resolver import LookupPending, NoResolver, Resolver
-from mapwright.dsl.runtime import (
-    MAX_ITEMS_PER_RECORD,
-    MAX_SECONDS_PER_RECORD,
-    Context,
-    ParkRecord,
-    SkipRecord,
-)
+from mapwright.dsl.runtime import Context, ParkRecord, SkipRecord
 from mapwright.dsl.settings import REQUIRED, TYPES, SettingSpec, convert, resolve
+from mapwright.dsl.sizes import check_output
 from mapwright.dsl.values import MISSING, snippet
 
 Loader = Callable[[str, str | None], tuple[str, str]]
@@ -99,8 +104,11 @@ class Script:
             elif isinstance(stmt, ast.TargetStmt):
                 self.target = stmt.system
         self._defaults: dict[str, Any] | None = None
-        self.max_seconds = MAX_SECONDS_PER_RECORD
-        self.max_items = MAX_ITEMS_PER_RECORD
+        # the per-record limits (see limits.py); a caller may lower or raise them
+        self.max_steps = MAX_STEPS
+        self.max_seconds = MAX_SECONDS
+        self.max_items = MAX_EACH_ITEMS
+        self.max_output = MAX_OUTPUT
 
     @property
     def lookups(self) -> set[tuple[str, str, str]]:
@@ -155,12 +163,18 @@ class Script:
                 resolver if resolver is not None else _NO_RESOLVER,
                 max_seconds=self.max_seconds,
                 max_items=self.max_items,
+                max_steps=self.max_steps,
             )
             if code.needs_context
             else None
         )
         try:
             output = code.run(record, resolved, ctx)
+            if code.measure_output:
+                if ctx is None:
+                    check_output(output, [], self.max_output)
+                else:
+                    check_output(output, ctx.ops, self.max_output, ctx.memo)
         except SkipRecord as skip:
             return Outcome(skipped=skip.reason)
         except ParkRecord as park:
@@ -174,6 +188,7 @@ class Script:
     def _runtime_error(self, exc: BaseException, tb: TracebackType | None) -> PositionedError:
         filename = f"<mapping {self.name}>"
         info: LineInfo | None = None
+        outermost: LineInfo | None = None
         path: list[str] = []
         rule_op: ast.Operation | None = None
         while tb is not None:
@@ -184,17 +199,29 @@ class Script:
                 found = self.code.lines.get(tb.tb_lineno)
                 if found is not None and found is not info:
                     info = found
+                    outermost = outermost or found
                     if found.target:
                         path.append(("." if path else "") + ".".join(found.target))
                     if found.operation is not None:
                         rule_op = found.operation
             tb = tb.tb_next
+        if isinstance(exc, MappingLimitError) and exc.limit in _BUDGETS:
+            # where a budget runs out is chance: name the statement that spent it
+            info = outermost
+        if isinstance(exc, decimal.Overflow):
+            exc = MappingLimitError(
+                f"a number grew beyond 10^{MAX_NUMBER_DIGITS}",
+                limit=NAMES["number_digits"],
+                maximum=MAX_NUMBER_DIGITS,
+            )
         if isinstance(exc, MappingError) and not isinstance(exc, PositionedError):
             message = str(exc)
         elif isinstance(exc, MappingLimitError):
             message = exc.message
         elif isinstance(exc, RecursionError):
             message = "the values are nested too deeply to map"
+        elif isinstance(exc, decimal.DecimalException):
+            message = "a calculation failed: a number is too large or not a number"
         else:
             message = f"unexpected {type(exc).__name__}: {exc}"
         position = info.node.pos if info else None
@@ -207,7 +234,15 @@ class Script:
                 rule = f"{rule}   (in {rule_op.kind} {rule_op.system}.{rule_op.object})"
         value = getattr(exc, "value", MISSING)
         if isinstance(exc, MappingLimitError):
-            return MappingLimitError(message, position, self.name)
+            return RecordLimitError(
+                message,
+                position,
+                self.name,
+                rule=rule,
+                path="".join(path).lstrip(".") or None,
+                limit=exc.limit,
+                maximum=exc.maximum,
+            )
         return MappingRuntimeError(
             message,
             position,
@@ -219,6 +254,7 @@ class Script:
 
 
 _NO_RESOLVER = NoResolver()
+_BUDGETS = {NAMES["steps"], NAMES["seconds"]}
 _CACHE: OrderedDict[tuple[str, str], Script] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 256
@@ -238,11 +274,16 @@ def compile(source: str, *, name: str | None = None, loader: Loader | None = Non
     script, errors = _build(source, label, loader or _file_loader)
     if errors:
         first = errors[0]
-        cls = MappingSyntaxError if isinstance(first, MappingSyntaxError) else MappingCompileError
-        if cls is MappingSyntaxError:
+        if isinstance(first, MappingSyntaxError):
             raise MappingSyntaxError(first.message, first.position, label, errors=errors)
-        err = MappingCompileError(first.message, first.position, label)
-        err.errors = errors  # type: ignore[attr-defined]
+        err: PositionedError
+        if isinstance(first, MappingLimitError):
+            err = MappingLimitError(
+                first.message, first.position, label, limit=first.limit, maximum=first.maximum
+            )
+        else:
+            err = MappingCompileError(first.message, first.position, label)
+        err.errors = errors  # type: ignore[union-attr]
         raise err
     assert script is not None
     with _CACHE_LOCK:

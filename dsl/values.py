@@ -67,6 +67,8 @@ def to_decimal(value: Any) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise TypeError(f"{value!r} is not a finite number")
         return Decimal(repr(value))
     if isinstance(value, str):
         text = value.strip()
@@ -78,6 +80,25 @@ def to_decimal(value: Any) -> Decimal:
             raise TypeError(f"the text {value!r} is not a finite number")
         return number
     raise TypeError(f"{type_name(value)} is not a number")
+
+
+PLAIN_DIGITS = 100
+"""Numbers beyond 10**100 (or below 10**-100) keep their exponent when written as text."""
+
+
+def number_text(value: int | Decimal) -> str:
+    """A number as plain text without exponent: ``Decimal("1E+3")`` -> ``"1000"``.
+
+    Absurdly large or small exponents stay in scientific form, so ``1E+999999999`` read from
+    a record cannot blow up into a text of a billion digits.
+    """
+    if type(value) is int:
+        return str(value)
+    if isinstance(value, int):  # a bool is an int too; the language writes it as a word
+        return "true" if value else "false"
+    if value.is_finite() and abs(value.adjusted()) <= PLAIN_DIGITS:
+        return format(value, "f")
+    return str(value)
 
 
 def type_name(value: Any) -> str:

@@ -11,13 +11,14 @@ import datetime as _dt
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
-from mapwright.dsl.errors import MappingValueError
-from mapwright.dsl.values import snippet, type_name
+from mapwright.dsl import limits
+from mapwright.dsl.errors import MappingLimitError, MappingValueError
+from mapwright.dsl.values import number_text, snippet, type_name
 
-MAX_TEXT = 1_000_000
+MAX_TEXT = limits.MAX_TEXT
 """No builtin builds a text longer than this (about 1 MB)."""
 
-MAX_ITEMS = 100_000
+MAX_ITEMS = limits.MAX_LIST_SIZE
 """No builtin builds a list longer than this."""
 
 
@@ -113,13 +114,14 @@ def require_object(function: str, param: str, value: Any) -> dict[str, Any]:
 
 
 def check_size(function: str, length: int) -> None:
-    """Refuse to build a text longer than ``MAX_TEXT`` characters."""
+    """Refuse to build a text longer than ``MAX_TEXT`` characters (the ``text length`` limit)."""
     if length > MAX_TEXT:
-        fail(function, f"the result would be {length:,} characters long; the limit is {MAX_TEXT:,}")
-
-
-PLAIN_DIGITS = 100
-"""Numbers beyond 10**100 (or below 10**-100) keep their exponent when written as text."""
+        raise MappingLimitError(
+            f"{function}: the result would be {length:,} characters long; "
+            f"the limit is {MAX_TEXT:,}",
+            limit=limits.NAMES["text"],
+            maximum=MAX_TEXT,
+        )
 
 
 def plain_number(value: int | Decimal) -> str:
@@ -128,8 +130,4 @@ def plain_number(value: int | Decimal) -> str:
     Absurdly large or small exponents stay in scientific form, so ``1E+100000000`` read from
     a record cannot blow up into a text of 100 million digits.
     """
-    if isinstance(value, int):
-        return str(value)
-    if value.is_finite() and abs(value.adjusted()) <= PLAIN_DIGITS:
-        return format(value, "f")
-    return str(value)
+    return number_text(value)

@@ -37,6 +37,8 @@ class Function:
     doc: str
     category: str
     examples: tuple[Example, ...]
+    #: may run for a noticeable time (a regular expression): the script reads the clock first
+    slow: bool = False
 
 
 REGISTRY: dict[str, Function] = {}
@@ -47,6 +49,7 @@ def builtin(
     *,
     category: str = "general",
     examples: list[tuple[str, Any]] | None = None,
+    slow: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``fn`` as a builtin function callable from scripts."""
 
@@ -68,6 +71,7 @@ def builtin(
             doc=doc,
             category=category,
             examples=tuple(Example(c, r) for c, r in (examples or [])),
+            slow=slow,
         )
         return fn
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from mapwright.dsl.errors import MappingValueError
+from mapwright.dsl.errors import MappingLimitError, MappingValueError
 from mapwright.dsl.functions import patterns as p
 from mapwright.dsl.values import MISSING
 
@@ -40,8 +40,33 @@ def test_catastrophic_backtracking_in_replace_is_stopped() -> None:
 
 
 def test_pattern_length_is_capped() -> None:
-    with pytest.raises(MappingValueError, match="limit is 1,000"):
+    with pytest.raises(MappingLimitError, match="limit is 1,000"):
         p.matches("a", "a" * 1001)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "size"),
+    [
+        ("^DE[0-9]{9}$", 13),
+        ("(?:ab){10}", 20),
+        ("(?:a{100}){100}", 10_000),
+        ("(?:(?:a{1000}){1000}){1000}", 1_000_000_000),
+        (r"\{3}", 3),
+        ("[{]{5}", 5),
+        ("x{3,}", 3),
+        ("x{,5}", 5),
+        ("(?P<n>a{10})", 10),
+    ],
+)
+def test_pattern_size_counts_atoms_and_multiplies_counted_repeats(pattern: str, size: int) -> None:
+    assert p.repeat_weight(pattern) == size
+
+
+def test_nested_counted_repeats_from_data_are_refused_before_compiling() -> None:
+    with pytest.raises(MappingLimitError, match="1,000,000,000 steps long") as caught:
+        p.matches("a", "(?:(?:a{1000}){1000}){1000}")
+    assert caught.value.limit == "pattern complexity"
+    assert caught.value.maximum == 10_000
 
 
 def test_input_length_is_capped() -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from mapwright.dsl.errors import MappingValueError
+from mapwright.dsl.errors import MappingLimitError, MappingValueError
 from mapwright.dsl.functions import text as t
 from mapwright.dsl.values import MISSING
 
@@ -47,7 +47,7 @@ def test_replace_refuses_empty_old_text() -> None:
 
 
 def test_replace_refuses_to_build_more_than_a_megabyte() -> None:
-    with pytest.raises(MappingValueError, match="limit is 1,000,000"):
+    with pytest.raises(MappingLimitError, match="limit is 1,000,000"):
         t.replace("a" * 2000, "a", "b" * 1000)
 
 
