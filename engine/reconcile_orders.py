@@ -7,8 +7,8 @@ booked: for a booked receipt its postings (each posting's gross split at its VAT
 rate, rounded per posting as the books do; a single rate over the whole receipt can differ by
 a cent), else the rate of the receipt detail (``/receipts/get/<id>``: ``vat``). A receipt with
 neither (mixed rates, not booked) is compared by gross only. Net is rounded to the cent and
-VAT is gross minus net, so the parts add up to the gross. Credit notes (``credit outbound``)
-count negative: Exact keeps them with negative amounts.
+VAT is gross minus net, so the parts add up to the gross. Credit notes (``credit outbound``,
+or a negative amount) count negative: Exact keeps them with negative amounts.
 
 Target side: the Exact documents of the flow's ``document`` setting whose ``YourRef`` is the
 receipt's invoice number: sales invoices (``AmountFC`` gross, ``AmountFCExclVat`` net,
@@ -202,9 +202,10 @@ async def reconcile_orders(ctx: ReconcileContext) -> Reconciliation:
 
     seen: dict[str, str] = {}
     for receipt, rid in zip(chosen, ids, strict=True):
-        credit = str(receipt.get("type", "")).startswith("credit")
         ref = str(receipt.get("invoicenumber") or "")
         amount = money(receipt.get("amount"))
+        # as orders.map decides it: a credit type, or a negative amount (a reversal)
+        credit = str(receipt.get("type", "")).startswith("credit") or (amount or 0) < 0
         amounts = split[rid] or Amounts(abs(amount) if amount is not None else None)
         line = DocumentLine(
             ref,
