@@ -56,9 +56,7 @@ async def check_references(
             )
             continue
         values = sorted({value for _, value in pairs})
-        found = await retry.call(
-            lambda c=connector, o=object_name, f=field, v=values: c.find(o, f, v)
-        )
+        found = await _find(retry, connector, object_name, field, values)
         present = {str(key).strip() for key, rows in found.items() if rows}
         for where, value in pairs:
             if value.strip() not in present:
@@ -68,3 +66,12 @@ async def check_references(
                 )
     if problems:
         raise SettingsMismatch(problems)
+
+
+async def _find(
+    retry: RetryPolicy, connector: Connector, object_name: str, field: str, values: list[str]
+) -> dict[Any, list[dict[str, Any]]]:
+    async def once() -> dict[Any, list[dict[str, Any]]]:
+        return await connector.find(object_name, field, values)
+
+    return await retry.call(once)
