@@ -117,12 +117,10 @@ async def seed(services: Services, demo: Demo) -> None:
         )
         await test_connection(services.connections, TENANT, name)
     installed = services.store.flows(TENANT)
-    demo_settings = await _demo_settings(services)
     for name, flow in sorted(services.catalog.builtin().items()):
         if name not in installed:
-            settings = demo_settings.get(name, {})
             save_version(
-                services, TENANT, name, flow.script, settings, {}, False, "system:demo", "installed"
+                services, TENANT, name, flow.script, {}, {}, False, "system:demo", "installed"
             )
             services.set_options(TENANT, name, origin={"builtin": name})
     seed_gallery(services, VERSION)
@@ -135,17 +133,3 @@ async def seed(services: Services, demo: Demo) -> None:
             "status": report.status,
             "counts": report.counts,
         }
-
-
-async def _demo_settings(services: Services) -> dict[str, dict[str, Any]]:
-    """Settings that fit the sandbox data: the orders flow books every VAT rate on an item
-    that exists in the Exact sandbox (a real company maps its own revenue items)."""
-    connector = services.connections.build(TENANT, "exact_online")
-    try:
-        page = await connector.list("items", page_size=5)
-    finally:
-        await connector.aclose()
-    codes = [str(item["Code"]) for item in page.records if item.get("Code")]
-    if not codes:
-        return {}
-    return {"orders": {"items_by_vat": {"19": codes[0], "7": codes[0], "0": codes[0]}}}
