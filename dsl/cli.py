@@ -1,4 +1,10 @@
-"""``mapwright lint | fmt | test | map``: the language's command-line tools."""
+"""``mapwright lint | fmt | test | map``: the language's command-line tools.
+
+Script text, record data and error messages are printed as they are: the rich console is
+created with markup off, so ``[bold]`` or ``[/x]`` in a record or a rule is never read as
+terminal markup (and cannot stop the output). Files and standard input are read as UTF-8;
+anything else is a clear error naming the place of the first undecodable byte.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +12,49 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import simplejson
 import typer
 from mapwright.dsl import MappingError, PositionedError, compile, lint
 from mapwright.dsl.formatter import format_source
-from mapwright.dsl.jsonio import dumps, loads
+from mapwright.dsl.jsonio import JSONValueError, dumps, loads
 from mapwright.dsl.settings import SettingsError
 from mapwright.dsl.testing import run_tests, sidecar_tests
 from rich.console import Console
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def _decode(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        err.print(
+            f"{where}:{line}:{column}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+            "save the file as UTF-8",
+            style="red",
+        )
+        raise typer.Exit(2) from None
 
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text("utf-8")
+        data = path.read_bytes()
     except OSError as exc:
-        err.print(f"[red]{path}: cannot read: {exc.strerror}[/red]")
+        err.print(f"{path}: cannot read: {exc.strerror}", style="red")
         raise typer.Exit(2) from None
+    return _decode(data, str(path))
+
+
+def _out(text: str) -> None:
+    """Print a line to standard output as it is (no markup); characters the output's
+    encoding cannot hold are written as escapes instead of stopping the command."""
+    try:
+        sys.stdout.write(text + "\n")
+    except UnicodeEncodeError:
+        encoding = sys.stdout.encoding or "utf-8"
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding) + "\n")
 
 
 def _scripts(paths: list[Path]) -> list[Path]:
@@ -41,7 +73,7 @@ def lint_command(files: list[Path] = typer.Argument(..., help="Scripts to check.
     for path in _scripts(files):
         for d in lint(_read(path), name=str(path)):
             failed = True
-            print(f"{path}:{d.line}:{d.column}: {d.severity}: {d.message}")
+            _out(f"{path}:{d.line}:{d.column}: {d.severity}: {d.message}")
     raise typer.Exit(1 if failed else 0)
 
 
@@ -61,10 +93,10 @@ def fmt_command(
         if pretty != text:
             changed = True
             if check:
-                print(f"would reformat {path}")
+                _out(f"would reformat {path}")
             else:
                 path.write_text(pretty, "utf-8")
-                print(f"reformatted {path}")
+                _out(f"reformatted {path}")
     raise typer.Exit(1 if (check and changed) else 0)
 
 
@@ -76,22 +108,22 @@ def test_command(paths: list[Path] = typer.Argument(..., help="Scripts or folder
             script = compile(_read(path), name=str(path))
             results = run_tests(script, sidecar_tests(path))
         except (PositionedError, MappingError) as exc:
-            err.print(f"[red]{path}: {exc}[/red]")
+            err.print(f"{path}: {exc}", style="red")
             failed += 1
             continue
         for result in results:
             where = f"{path}:{result.line}" if result.line else str(path)
             if result.passed:
                 passed += 1
-                print(f"PASS {where} {result.name}")
+                _out(f"PASS {where} {result.name}")
             else:
                 failed += 1
-                print(f"FAIL {where} {result.name}")
+                _out(f"FAIL {where} {result.name}")
                 if result.error:
-                    print("  " + result.error.replace("\n", "\n  "))
+                    _out("  " + result.error.replace("\n", "\n  "))
                 if result.diff:
-                    print(result.diff)
-    print(f"{passed} passed, {failed} failed")
+                    _out(result.diff)
+    _out(f"{passed} passed, {failed} failed")
     raise typer.Exit(1 if failed else 0)
 
 
@@ -121,36 +153,77 @@ def map_command(
                 err.print(f"{settings_path}: setting '{name}': {message}")
             raise typer.Exit(2) from None
         except ValueError as exc:
-            err.print(f"{settings_path}: not valid JSON: {exc}")
+            where = str(settings_path)
+            if isinstance(exc, simplejson.JSONDecodeError):
+                where += f":{exc.lineno}:{exc.colno}"
+            err.print(f"{where}: {_json_problem(exc)}")
             raise typer.Exit(2) from None
     failures = 0
     for number, record in _records(input_path):
+        if isinstance(record, _BadRecord):
+            failures += 1
+            err.print(record.message)
+            continue
         try:
             outcome = script.run(record, settings=settings)
         except MappingError as exc:
             failures += 1
             err.print(f"record {number}: {exc}")
             continue
-        print(dumps(outcome.to_json()))
+        _out(dumps(outcome.to_json()))
     raise typer.Exit(1 if failures else 0)
 
 
+class _BadRecord:
+    """One line of a ``.jsonl`` input that could not be read: reported, the rest goes on."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
 def _records(path: Path) -> list[tuple[int, Any]]:
-    text = sys.stdin.read() if str(path) == "-" else _read(path)
-    try:
-        if path.suffix == ".jsonl" or (str(path) == "-" and "\n{" in text.strip()):
-            rows = []
-            for number, line in enumerate(text.splitlines(), 1):
-                if line.strip():
+    """The records of ``path`` numbered from 1 (for .jsonl the number is the line)."""
+    stdin = str(path) == "-"
+    text = _decode(sys.stdin.buffer.read(), "<stdin>") if stdin else _read(path)
+    if path.suffix == ".jsonl" or (stdin and "\n{" in text.strip()):
+        rows: list[tuple[int, Any]] = []
+        for number, line in enumerate(text.split("\n"), 1):  # not splitlines: JSON text
+            if line.strip():  # may hold U+2028 and other line separators
+                try:
                     rows.append((number, loads(line)))
-            return rows
+                except ValueError as exc:
+                    where = f"{path}:{number}"
+                    if isinstance(exc, simplejson.JSONDecodeError):
+                        where += f":{exc.colno}"
+                    rows.append((number, _BadRecord(f"{where}: {_json_problem(exc)}")))
+        return rows
+    try:
         data = loads(text)
     except ValueError as exc:
-        err.print(f"{path}: not valid JSON: {exc}")
+        where = str(path)
+        if isinstance(exc, simplejson.JSONDecodeError):
+            where += f":{exc.lineno}:{exc.colno}"
+        err.print(f"{where}: {_json_problem(exc, listed=text.lstrip().startswith('['))}")
         raise typer.Exit(2) from None
     if isinstance(data, list):
         return list(enumerate(data, 1))
     return [(1, data)]
+
+
+def _json_problem(exc: ValueError, *, listed: bool = False) -> str:
+    """What is wrong, without simplejson's own "line 1 column 9" (the caller says where);
+    in a list of records (``listed``), a refused value names its record and field."""
+    if isinstance(exc, simplejson.JSONDecodeError):
+        return f"not valid JSON: {exc.msg}"
+    if isinstance(exc, JSONValueError) and exc.path:
+        path = exc.path
+        if listed and path.startswith("["):
+            index, _, rest = path[1:].partition("]")
+            field = rest.lstrip(".")
+            where = f"record {int(index) + 1}" + (f", field {field}" if field else "")
+            return f"{where}: {exc.message}"
+        return f"field {path}: {exc.message}"
+    return f"not valid JSON: {exc}"
 
 
 def register(app: typer.Typer) -> None:
