@@ -77,7 +77,7 @@ def test_each_rounds_and_calling_statements_are_steps() -> None:
 def test_string_doubling_stops_at_the_text_length_limit() -> None:
     exc = limit_hit(STRING_DOUBLING, {})
     assert (exc.limit, exc.maximum, exc.line) == ("text length", 1_000_000, 20)
-    assert exc.rule == "let s19 = s18 & s18"
+    assert isinstance(exc, MappingRuntimeError) and exc.rule == "let s19 = s18 & s18"
 
 
 def test_nested_list_doubling_stops_at_the_list_size_limit() -> None:
