@@ -51,7 +51,7 @@ from mapwright.dsl.plan import Outcome
 from mapwright.dsl.resolver import LookupPending, NoResolver, Resolver
 from mapwright.dsl.runtime import Context, ParkRecord, SkipRecord
 from mapwright.dsl.settings import REQUIRED, TYPES, SettingSpec, convert, resolve
-from mapwright.dsl.sizes import check_output
+from mapwright.dsl.sizes import OutputTooLarge, check_output
 from mapwright.dsl.values import MISSING, snippet
 
 Loader = Callable[[str, str | None], tuple[str, str]]
@@ -175,6 +175,8 @@ class Script:
                     check_output(output, [], self.max_output)
                 else:
                     check_output(output, ctx.ops, self.max_output, ctx.memo)
+        except OutputTooLarge as exc:
+            raise self._output_error(exc) from None
         except SkipRecord as skip:
             return Outcome(skipped=skip.reason)
         except ParkRecord as park:
@@ -184,6 +186,37 @@ class Script:
         except Exception as exc:  # a helper met a value it did not expect, or a limit hit
             raise self._runtime_error(exc, exc.__traceback__) from None
         return Outcome(output, ctx.ops if ctx is not None else None)
+
+    def _output_error(self, exc: OutputTooLarge) -> RecordLimitError:
+        """The output limit, pointed at the rule or operation that wrote most of it."""
+        node: ast.Node | None = None
+        if isinstance(exc.largest, str):
+            stack = list(reversed(self.tree.statements))
+            while stack:  # rules of the output: top level and in when blocks
+                stmt = stack.pop()
+                if isinstance(stmt, ast.Rule) and stmt.target[0] == exc.largest:
+                    node = stmt  # the last rule writing the field wins
+                elif isinstance(stmt, ast.WhenStmt):
+                    stack += reversed([*stmt.body.items, *(stmt.else_body or ast.Block(())).items])
+        elif exc.largest is not None:
+            for stmt in ast.walk(self.tree):
+                if isinstance(stmt, ast.Operation) and stmt.pos.line == exc.largest.line:
+                    node = stmt
+        position = node.pos if node is not None else None
+        lines = self.text.splitlines()
+        rule = None
+        if position is not None and 0 < position.line <= len(lines):
+            rule = lines[position.line - 1].strip()
+        path = exc.largest if isinstance(exc.largest, str) else None
+        return RecordLimitError(
+            exc.message,
+            position,
+            self.name,
+            rule=rule,
+            path=path,
+            limit=exc.limit,
+            maximum=exc.maximum,
+        )
 
     def _runtime_error(self, exc: BaseException, tb: TracebackType | None) -> PositionedError:
         filename = f"<mapping {self.name}>"

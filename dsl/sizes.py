@@ -146,6 +146,13 @@ def text_limit(length: int) -> MappingLimitError:
     )
 
 
+class OutputTooLarge(MappingLimitError):
+    """The output size limit; ``largest`` is the output field name or the operation that
+    holds most of the result (so the error can point at the rule that wrote it)."""
+
+    largest: Any = None
+
+
 def check_output(
     output: dict[str, Any], operations: list[Any], limit: int, memo: Memo | None = None
 ) -> None:
@@ -156,21 +163,32 @@ def check_output(
         memo = {}
     size = measure(output, memo)[1]
     for op in operations:
-        size += measure(op.fields, memo)[1] + 60
-        for pair in (op.match, op.unless_exists):
-            if pair is not None:
-                size += measure(pair[1], memo)[1]
-    if size > limit:
-        raise MappingLimitError(
-            f"this record's result would be about {size:,} characters of JSON; the limit is "
-            f"{limit:,}. Write fewer or smaller fields, or split the record",
-            limit=NAMES["output"],
-            maximum=limit,
-        )
+        size += _op_chars(op, memo)
+    if size <= limit:
+        return
+    error = OutputTooLarge(
+        f"this record's result would be about {size:,} characters of JSON; the limit is "
+        f"{limit:,}. Write fewer or smaller fields, or split the record",
+        limit=NAMES["output"],
+        maximum=limit,
+    )
+    parts: list[tuple[int, Any]] = [(measure(v, memo)[1], k) for k, v in output.items()]
+    parts += [(_op_chars(op, memo), op) for op in operations]
+    error.largest = max(parts, key=lambda part: part[0])[1] if parts else None
+    raise error
+
+
+def _op_chars(op: Any, memo: Memo) -> int:
+    size = measure(op.fields, memo)[1] + 60
+    for pair in (op.match, op.unless_exists):
+        if pair is not None:
+            size += measure(pair[1], memo)[1]
+    return size
 
 
 __all__ = [
     "MAX_OUTPUT",
+    "OutputTooLarge",
     "check_list_size",
     "check_output",
     "check_text_size",
