@@ -41,11 +41,15 @@ def outcomes(report: Any) -> dict[str, tuple[str, str | None]]:
     return {r.source_id: (r.outcome, r.reason) for r in report.records}
 
 
+def receipt_numbers(w: World) -> set[str]:
+    return {str(r["invoicenumber"]) for r in bb(w, "receipts")}
+
+
 def paid_receipts(w: World) -> set[str]:
     return {
         r["invoicenumber"]
         for r in bb(w, "receipts")
-        if r["type"] == "invoice outbound"
+        if r["type"] in ("invoice outbound", "credit outbound")
         and r["amount_paid"] == r["amount"]
         and float(r["amount"]) != 0
     }
@@ -62,7 +66,7 @@ async def test_orders_send_paid_receipts_once_as_sales_invoices(world: World) ->
     invoices = [
         i
         for i in exact(world, "salesinvoice/SalesInvoices")
-        if str(i.get("YourRef", "")).startswith("RE-")
+        if str(i.get("YourRef", "")) in receipt_numbers(world)
     ]
     refs = [i["YourRef"] for i in invoices]
     assert len(refs) == len(set(refs)) == len(sent)
@@ -73,7 +77,7 @@ async def test_orders_send_paid_receipts_once_as_sales_invoices(world: World) ->
     refs_after = [
         i["YourRef"]
         for i in exact(world, "salesinvoice/SalesInvoices")
-        if str(i.get("YourRef", "")).startswith("RE-")
+        if str(i.get("YourRef", "")) in receipt_numbers(world)
     ]
     assert sorted(refs_after) == sorted(refs), "a second run creates nothing"
 
@@ -104,18 +108,20 @@ async def test_orders_company_becomes_account_with_contact_person_as_contact(wor
     assert linked, "at least one company debtor arrived with its contact person"
 
 
-async def test_orders_missing_item_parks_naming_the_rate(world: World) -> None:
+async def test_orders_missing_item_stops_the_run_before_any_write(world: World) -> None:
+    accounts = len(exact(world, "crm/Accounts"))
     report = await world.engine.run_flow(
-        TENANT, "orders", settings={"items_by_vat": {"19": "NOPE", "7": "NOPE", "0": "NOPE"}}
+        TENANT, "orders", settings={"items_by_vat": {"19": "NOPE", "7": ITEMS["7"], "0": "NOPE"}}
     )
-    parked = [reason for outcome, reason in outcomes(report).values() if outcome == "parked"]
-    assert parked and all(
-        "no Exact item for VAT rate" in (r or "") for r in parked if "Email" not in (r or "")
-    )
+    assert report.status == "failed" and not report.records
+    assert "items_by_vat['19'] names Code 'NOPE'" in (report.error or "")
+    assert "items_by_vat['0'] names Code 'NOPE'" in (report.error or "")
+    assert "items_by_vat['7']" not in (report.error or "")
+    assert len(exact(world, "crm/Accounts")) == accounts
     assert not [
         i
         for i in exact(world, "salesinvoice/SalesInvoices")
-        if str(i.get("YourRef", "")).startswith("RE-")
+        if str(i.get("YourRef", "")) in receipt_numbers(world)
     ]
 
 
@@ -139,9 +145,28 @@ async def test_orders_default_debtor_forced_for_every_order(world: World) -> Non
     invoices = [
         i
         for i in exact(world, "salesinvoice/SalesInvoices")
-        if str(i.get("YourRef", "")).startswith("RE-")
+        if str(i.get("YourRef", "")) in receipt_numbers(world)
     ]
     assert invoices and {i["OrderedBy"] for i in invoices} == {account["ID"]}
+
+
+async def test_orders_forced_default_debtor_is_not_rewritten_for_every_order(
+    world: World,
+) -> None:
+    account = exact(world, "crm/Accounts")[0]
+    assert account["Code"] != account["Code"].strip(), "Exact pads account codes"
+    report = await world.engine.run_flow(
+        TENANT,
+        "orders",
+        settings={"default_debtor": account["Code"].strip(), "default_debtor_mode": "force"},
+    )
+    actions = [
+        op["action"]
+        for record in report.records
+        for op in record.operations
+        if op["operation"] == "customer"
+    ]
+    assert actions and set(actions) == {"unchanged"}, actions
 
 
 async def test_orders_default_debtor_mode_without_code_parks_clearly(world: World) -> None:
@@ -153,7 +178,8 @@ async def test_orders_default_debtor_mode_without_code_parks_clearly(world: Worl
 
 async def test_orders_ambiguous_customer_match_parks(world: World) -> None:
     accounts = world.apps["exact_online"].state.sandbox.store.table("crm/Accounts")
-    debtor = next(d for d in bb(world, "debtors") if d["email"])
+    names = {r["counterparty"] for r in bb(world, "receipts")}
+    debtor = next(d for d in bb(world, "debtors") if d["email"] and d["name"] in names)
     for record in list(accounts.values())[:2]:
         record["Email"] = debtor["email"]
     report = await world.engine.run_flow(
@@ -185,7 +211,7 @@ async def test_orders_with_timeouts_after_commit_give_exactly_one_invoice_each(
         refs = [
             i["YourRef"]
             for i in exact(w, "salesinvoice/SalesInvoices")
-            if str(i.get("YourRef", "")).startswith("RE-")
+            if str(i.get("YourRef", "")) in receipt_numbers(w)
         ]
         assert refs, "some invoices arrived despite the faults"
         assert len(refs) == len(set(refs)), "no receipt became two invoices"
@@ -205,6 +231,26 @@ async def test_customers_to_exact_company_and_person(world: World) -> None:
     assert {d["name"] for d in sent_debtors} <= names
     no_mail = [r for r in report.records if r.outcome == "parked"]
     assert all("e-mail" in (r.reason or "") for r in no_mail)
+
+
+async def test_customers_to_exact_picks_up_a_changed_debtor(world: World) -> None:
+    await world.engine.run_flow(TENANT, "customers_to_exact")
+    debtor = next(d for d in bb(world, "debtors") if d["email"])
+    async with connector(world, "buchhaltungsbutler") as books:
+        await books.update(
+            "debtors", int(debtor["postingaccount_number"]), {"city": "Neustadt an der Weinstraße"}
+        )
+    report = await world.engine.run_flow(TENANT, "customers_to_exact")
+    updated = [
+        op for record in report.records for op in record.operations if op.get("action") == "updated"
+    ]
+    assert [op["diff"] for op in updated] == [
+        {"City": {"before": debtor["city"], "after": "Neustadt an der Weinstraße"}}
+    ]
+    accounts = [
+        a for a in exact(world, "crm/Accounts") if a.get("Email") == debtor["email"].lower()
+    ]
+    assert [a["City"] for a in accounts] == ["Neustadt an der Weinstraße"]
 
 
 async def test_customers_to_buchhaltungsbutler_updates_changed_fields(world: World) -> None:
