@@ -16,6 +16,7 @@ app = typer.Typer(
 #: command groups contributed by the packages: (module, attribute)
 _GROUPS = [
     ("mapwright.dsl.cli", "register"),
+    ("mapwright.engine.lint_cli", "register"),  # lint with the connectors' field catalogues
     ("mapwright.connectors.cli", "register"),
     ("mapwright.engine.cli", "register"),
     ("mapwright.api.cli", "register"),

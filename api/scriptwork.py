@@ -19,6 +19,7 @@ from mapwright.dsl.errors import MappingError, MappingRuntimeError, PositionedEr
 from mapwright.dsl.formatter import format_source
 from mapwright.dsl.resolver import MemoryResolver
 from mapwright.dsl.testing import run_tests
+from mapwright.engine import fieldcheck
 
 
 def compile_script(script: str, name: str) -> Any:
@@ -31,8 +32,11 @@ def compile_script(script: str, name: str) -> Any:
 
 
 def lint(script: str, name: str) -> list[dict[str, Any]]:
-    """The script's diagnostics as JSON objects (line, column, severity, message)."""
-    return [dict(d.to_json()) for d in dsl.lint(script, name=name)]
+    """The script's diagnostics as JSON objects (line, column, severity, message); field
+    names the target system does not have are warnings (``engine/fieldcheck.py``)."""
+    found = dsl.lint(script, name=name) + fieldcheck.check(script, name=name)
+    found.sort(key=lambda d: (d.line, d.column))
+    return [dict(d.to_json()) for d in found]
 
 
 def format_script(script: str, name: str) -> str:
