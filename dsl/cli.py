@@ -184,7 +184,8 @@ class _BadRecord:
 def _records(path: Path) -> list[tuple[int, Any]]:
     """The records of ``path`` numbered from 1 (for .jsonl the number is the line)."""
     stdin = str(path) == "-"
-    text = _decode(sys.stdin.buffer.read(), "<stdin>") if stdin else _read(path)
+    label = "<stdin>" if stdin else str(path)
+    text = _decode(sys.stdin.buffer.read(), label) if stdin else _read(path)
     if path.suffix == ".jsonl" or (stdin and "\n{" in text.strip()):
         rows: list[tuple[int, Any]] = []
         for number, line in enumerate(text.split("\n"), 1):  # not splitlines: JSON text
@@ -192,7 +193,7 @@ def _records(path: Path) -> list[tuple[int, Any]]:
                 try:
                     rows.append((number, loads(line)))
                 except ValueError as exc:
-                    where = f"{path}:{number}"
+                    where = f"{label}:{number}"
                     if isinstance(exc, simplejson.JSONDecodeError):
                         where += f":{exc.colno}"
                     rows.append((number, _BadRecord(f"{where}: {_json_problem(exc)}")))
@@ -200,7 +201,7 @@ def _records(path: Path) -> list[tuple[int, Any]]:
     try:
         data = loads(text)
     except ValueError as exc:
-        where = str(path)
+        where = label
         if isinstance(exc, simplejson.JSONDecodeError):
             where += f":{exc.lineno}:{exc.colno}"
         err.print(f"{where}: {_json_problem(exc, listed=text.lstrip().startswith('['))}")

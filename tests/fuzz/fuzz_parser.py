@@ -15,7 +15,8 @@ shapes (long chains, deep nesting, big literals, doubling lets and defs). The te
 positioned ``MappingError`` (syntax, compile or limit error) raised instead is fine too, and
 then compiling must fail the same way. When lint finds nothing, the script is compiled and
 run on a few records (with lookups answered from memory, and a step limit lowered to 20,000
-so that bombs end quickly): each run must give a result or a positioned ``MappingError``.
+so that bombs end quickly): each run must give a result or a positioned ``MappingError``
+(or a ``SettingsError`` naming a required setting that has no default).
 Then the text is formatted, and the formatted text must lint clean and format to itself
 (the formatter's documented promise). Anything else, such as a ``KeyError`` from the parser,
 a ``RecursionError``, or a run-time error without a position, is a crash that the fuzzer
@@ -36,6 +37,7 @@ import atheris
 with atheris.instrument_imports(include=["mapwright"]):
     from mapwright.dsl import MappingError, MemoryResolver, PositionedError, compile, lint
     from mapwright.dsl.formatter import format_source
+    from mapwright.dsl.settings import SettingsError
 
 COMMON = 'def label(a, b) = a & " " & b\n'
 
@@ -71,6 +73,8 @@ def run(text: str) -> None:
     for record in RECORDS:
         try:
             script.run(record, resolver=MemoryResolver(LOOKUPS))
+        except SettingsError:  # a required setting was not given: names the setting
+            return
         except MappingError as exc:
             if not isinstance(exc, PositionedError) or exc.line < 1:
                 raise AssertionError(f"an error without a position: {exc!r}\n{text}") from exc
