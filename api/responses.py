@@ -21,7 +21,7 @@ from fastapi import Path, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from mapwright.dsl import jsonio
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 
 
 def _not_json(name: str) -> Any:
@@ -103,6 +103,21 @@ def utc_row(row: dict[str, Any]) -> dict[str, Any]:
 
     return {k: as_utc(v) if isinstance(v, dt.datetime) else v for k, v in row.items()}
 
+
+def _whole(value: Any) -> Any:
+    """A JSON number with an integral value written with a fraction or an exponent (``351.0``,
+    ``1e3``) is the integer it denotes, as JSON Schema's ``integer`` says; other values go on
+    to the strict check unchanged."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**63:
+        return int(value)
+    finite = isinstance(value, Decimal) and value.is_finite() and abs(value) <= 2**63
+    if finite and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+#: an integer field of a request body (accepts ``351.0``, refuses ``351.5`` and ``"351"``)
+WholeNumber = Annotated[int, BeforeValidator(_whole)]
 
 #: a numeric id in a path: positive and small enough for every database
 Id = Annotated[int, Path(ge=1, le=2**53)]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, status
 from mapwright.api import flows as f
 from mapwright.api.auth import Editor, Viewer
 from mapwright.api.errors import ApiError
-from mapwright.api.responses import ExactRoute, Id
+from mapwright.api.responses import ExactRoute, Id, WholeNumber
 from mapwright.api.schedule import Schedule, next_run
 from mapwright.api.services import Services
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -98,7 +98,7 @@ class DiffOut(BaseModel):
 
 
 class ScheduleIn(Strict):
-    interval_seconds: int | None = Field(default=None, ge=60, le=31 * 86400)
+    interval_seconds: WholeNumber | None = Field(default=None, ge=60, le=31 * 86400)
     cron: str | None = Field(default=None, max_length=100, description="5-field cron, UTC")
 
     @model_validator(mode="after")
@@ -111,7 +111,9 @@ class ScheduleIn(Strict):
 class OptionsIn(Strict):
     store_payloads: bool | None = None
     redact: list[str] | None = Field(default=None, max_length=100)
-    pause_after: int | None = Field(default=None, ge=0, le=1000, description="0 = never pause")
+    pause_after: WholeNumber | None = Field(
+        default=None, ge=0, le=1000, description="0 = never pause"
+    )
 
 
 def _services(request: Request) -> Services:

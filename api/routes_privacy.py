@@ -14,6 +14,7 @@ from mapwright.api.privacy import (
     save_tenant_privacy,
     tenant_privacy,
 )
+from mapwright.api.responses import WholeNumber
 from mapwright.api.services import Services
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,14 +23,14 @@ router = APIRouter(prefix="/api/v1/privacy", tags=["privacy"])
 
 class PrivacySettings(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-    payload_ttl_days: int | None = Field(
+    payload_ttl_days: WholeNumber | None = Field(
         default=None,
         ge=0,
         le=3650,
         description="drop record payloads after N days (null: the service default, 30 days "
         "unless the operator set MAPWRIGHT_PAYLOAD_TTL_DAYS)",
     )
-    metadata_ttl_days: int | None = Field(
+    metadata_ttl_days: WholeNumber | None = Field(
         default=None, ge=0, le=3650, description="delete runs after N days (null: keep)"
     )
     redact: list[str] = Field(

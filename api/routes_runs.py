@@ -22,7 +22,7 @@ from mapwright.api.auth import Principal, Runner, Viewer
 from mapwright.api.errors import ApiError, not_found
 from mapwright.api.flows import get_flow
 from mapwright.api.privacy import redact, redaction_paths
-from mapwright.api.responses import ExactJSON, ExactRoute, Id, exact
+from mapwright.api.responses import ExactJSON, ExactRoute, Id, WholeNumber, exact
 from mapwright.api.services import TERMINAL, Services
 from mapwright.dsl import jsonio
 from mapwright.engine.errors import RunNotFound
@@ -38,8 +38,8 @@ class Strict(BaseModel):
 class RunIn(Strict):
     dry_run: bool = Field(default=False, description="map and plan, write nothing")
     settings: dict[str, Any] = Field(default_factory=dict, description="overrides for this run")
-    page_size: int | None = Field(default=None, ge=1, le=1000)
-    max_pages: int | None = Field(default=None, ge=1, le=100_000)
+    page_size: WholeNumber | None = Field(default=None, ge=1, le=1000)
+    max_pages: WholeNumber | None = Field(default=None, ge=1, le=100_000)
     wait_seconds: float = Field(
         default=0,
         strict=False,
@@ -88,7 +88,9 @@ class ParkedEdit(Strict):
 
 
 class ReplayIn(Strict):
-    ids: list[Annotated[int, Field(ge=1, le=2**53)]] = Field(min_length=1, max_length=10_000)
+    ids: list[Annotated[WholeNumber, Field(ge=1, le=2**53)]] = Field(
+        min_length=1, max_length=10_000
+    )
     dry_run: bool = False
     forget_pending: bool = False
     wait_seconds: float = Field(default=0, strict=False, ge=0, le=300)

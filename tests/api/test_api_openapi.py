@@ -105,3 +105,17 @@ def test_the_documented_limits_are_the_enforced_ones() -> None:
         )
         assert typo.status_code == 422
         assert typo.json()["errors"][0]["loc"] == "body.kind"
+
+
+def test_an_integer_written_with_a_fraction_is_an_integer() -> None:
+    from starlette.testclient import TestClient
+
+    with TestClient(APP) as client:
+        whole = client.put("/api/v1/privacy", json={"payload_ttl_days": 14.0}, headers=AUTH)
+        assert whole.status_code == 200, whole.text
+        assert whole.json()["payload_ttl_days"] == 14
+        for wrong in (14.5, "14"):
+            refused = client.put("/api/v1/privacy", json={"payload_ttl_days": wrong}, headers=AUTH)
+            assert refused.status_code == 422, wrong
+        replay = client.post("/api/v1/parked/replay", json={"ids": [1e3]}, headers=AUTH)
+        assert replay.status_code == 404, replay.text  # a valid id that does not exist
