@@ -45,8 +45,11 @@ PRELOAD = ["mapwright.api.scriptwork"]
 
 def serve(conn: Connection, memory_bytes: int, max_result_bytes: int) -> None:
     """A worker's main loop: one job at a time, answers as pickled tuples."""
+    import os
     import resource
 
+    for name in [key for key in os.environ if key.startswith("MAPWRIGHT_")]:
+        del os.environ[name]  # the secret key and store URL have no business in a worker
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     from mapwright.api import scriptwork
