@@ -138,6 +138,7 @@ def create_app(
         routes_scripts,
         routes_templates,
         routes_tenant,
+        studio,
     )
     from mapwright.api.schedule import scheduler_loop
 
@@ -166,6 +167,8 @@ def create_app(
         "scripts, manage connections and flows, run them, read per-record logs, share "
         "templates. Authenticate with `Authorization: Bearer <API key>`.",
         lifespan=lifespan,
+        docs_url=None,  # served by api/studio.py from local assets (no CDN)
+        redoc_url=None,
         responses={
             401: {"model": errors.Problem, "description": "no or unknown API key"},
             403: {"model": errors.Problem, "description": "the key's scope is too small"},
@@ -191,6 +194,7 @@ def create_app(
         routes_reconcile,
     ):
         app.include_router(module.router)
+    studio.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(AccessLog, services=services)
     return app
