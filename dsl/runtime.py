@@ -138,10 +138,6 @@ class Context:
                 maximum=self.max_items,
             )
 
-    def tick(self, count: int = 1) -> None:
-        """Count list items walked by ``each`` (kept for callers of the old name)."""
-        self.count_items(count)
-
 
 def sized(ctx: Context | None, value: Any) -> Any:
     """A list or object the script built, checked against the list size limit."""
