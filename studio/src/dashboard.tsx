@@ -244,7 +244,7 @@ export function RunLogPage({ id }: { id: string }) {
                 <summary>
                   <span class="where">#{r.seq}</span> <Badge status={r.outcome} /> source {r.source_id ?? "—"}
                   {r.reason && <span class="muted"> — {r.reason}</span>}
-                  {r.replay_of && <span class="muted"> (replay of #{r.replay_of})</span>}
+                  {r.replay_of && <span class="muted"> (replay of record {r.replay_of})</span>}
                 </summary>
                 <div class="record-detail">
                   <section>

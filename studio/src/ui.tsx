@@ -1,7 +1,8 @@
 // Small shared pieces: status badges, JSON views, empty and error states, the runs chart
 // and the per-flow sparkline (plain SVG, no chart library).
 
-import type { ComponentChildren } from "preact";
+import { type ComponentChildren, cloneElement, isValidElement, type VNode } from "preact";
+import { useState } from "preact/hooks";
 import type { Run } from "./api";
 
 export function Badge({ status }: { status: string }) {
@@ -134,6 +135,9 @@ export function Sparkline({ runs }: { runs: Run[] }) {
   );
 }
 
+let fieldIds = 0;
+
+/** A labelled control: the label names only the control (for=id), hint and error describe it. */
 export function Field({
   label,
   hint,
@@ -145,16 +149,31 @@ export function Field({
   error?: string;
   children: ComponentChildren;
 }) {
+  const [id] = useState(() => `field-${++fieldIds}`);
+  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ");
+  const control = isValidElement(children)
+    ? cloneElement(children as VNode<any>, {
+        id,
+        "aria-describedby": described || undefined,
+        "aria-invalid": error ? "true" : undefined,
+      })
+    : children;
   return (
-    <label class={`field ${error ? "field-bad" : ""}`}>
-      <span class="field-label">{label}</span>
-      {children}
-      {hint && <span class="field-hint">{hint}</span>}
+    <div class={`field ${error ? "field-bad" : ""}`}>
+      <label class="field-label" for={id}>
+        {label}
+      </label>
+      {control}
+      {hint && (
+        <span class="field-hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
       {error && (
-        <span class="field-error" role="alert">
+        <span class="field-error" id={`${id}-error`} role="alert">
           {error}
         </span>
       )}
-    </label>
+    </div>
   );
 }

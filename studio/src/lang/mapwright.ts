@@ -49,7 +49,7 @@ const parser: StreamParser<State> = {
           break;
         }
       }
-      return "special";
+      return "string.special";
     }
     if (stream.eatSpace()) return null;
     const wasLineStart = state.lineStart;
@@ -69,7 +69,7 @@ const parser: StreamParser<State> = {
         }
       }
       state.afterDot = false;
-      return "special";
+      return "string.special";
     }
     if (stream.peek() === '"') {
       stream.next();
@@ -120,15 +120,15 @@ const parser: StreamParser<State> = {
       const afterDot = state.afterDot;
       state.afterDot = false;
       if (afterDot) {
-        return stream.match(/^\s*\(/, false) ? "function(variableName)" : "propertyName";
+        return stream.match(/^\s*\(/, false) ? "variableName.function" : "propertyName";
       }
       if (ATOMS.has(name)) return "atom";
       if (SPECIAL.has(name)) return "self";
       if (LOOKUPS.has(name) && stream.match(/^\s*\(/, false)) return "keyword";
       if (KEYWORDS.has(name)) return "keyword";
-      if (stream.match(/^\s*\(/, false)) return "function(variableName)";
+      if (stream.match(/^\s*\(/, false)) return "variableName.function";
       if (wasLineStart && stream.match(/^\s*(\.[A-Za-z_"][\w"]*)*\s*<-/, false)) {
-        return "definition(propertyName)";
+        return "propertyName.definition";
       }
       return "variableName";
     }

@@ -1,0 +1,112 @@
+"""Editor journeys in a real Chromium: a mistake is shown at its line, a source field from the
+sample records is completed, the preview shows the mapped output with its rules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import expect
+
+sys.path.insert(0, str(Path(__file__).parent))
+from conftest import Service, sign_in  # noqa: E402
+
+
+def open_scratch(page: Any, service: Service) -> Any:
+    sign_in(page, service.key, "#/editor")
+    editor = page.locator(".cm-content")
+    expect(editor).to_be_visible()
+    return editor
+
+
+def replace_script(page: Any, editor: Any, text: str) -> None:
+    editor.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(text)
+
+
+def test_a_mistake_is_marked_at_its_line_with_the_message(
+    page: Any, service: Service, artifacts: Path
+) -> None:
+    editor = open_scratch(page, service)
+    replace_script(page, editor, "Name <- trim(customer.name)\nEmail <- lower(customer.email)\n")
+    page.keyboard.type("City <- nofn(city)")
+    page.keyboard.press("Escape")
+    third_line = page.locator(".cm-line").nth(2)
+    mark = third_line.locator(".cm-lintRange-error")
+    expect(mark).to_have_text("nofn(city)")
+    page.get_by_role("tab", name="problems (1)").click()
+    problem = page.get_by_role("list", name="Problems").get_by_role("listitem")
+    expect(problem).to_have_count(1)
+    expect(problem).to_contain_text("3:9")
+    expect(problem).to_contain_text("there is no function 'nofn'")
+    mark.hover()
+    expect(page.locator(".cm-tooltip-lint")).to_contain_text("there is no function 'nofn'")
+    page.screenshot(path=str(artifacts / "editor-diagnostic.png"))
+    # the problems list moves the cursor to the mistake
+    problem.get_by_role("button").click()
+    expect(page.locator(".cm-activeLine")).to_have_text("City <- nofn(city)")
+
+
+def test_an_unknown_exact_field_is_a_warning_with_the_right_name(
+    page: Any, service: Service, artifacts: Path
+) -> None:
+    editor = open_scratch(page, service)
+    replace_script(
+        page,
+        editor,
+        "upsert exact_online.accounts match Email = email {\n  Nmae <- name\n}\n",
+    )
+    mark = page.locator(".cm-line").nth(1).locator(".cm-lintRange-warning")
+    expect(mark).to_have_text("Nmae")
+    page.get_by_role("tab", name="problems (1)").click()
+    expect(page.get_by_role("list", name="Problems")).to_contain_text(
+        "no field Nmae on crm/Accounts; did you mean Name?"
+    )
+
+
+def test_a_source_field_of_the_samples_is_completed(
+    page: Any, service: Service, artifacts: Path
+) -> None:
+    editor = open_scratch(page, service)
+    samples = [{"order": {"buyer_email": "ana@example.com", "total": "12.50"}, "city": "Graz"}]
+    page.get_by_label("Sample records").fill(json.dumps(samples))
+    replace_script(page, editor, "City <- city\n")
+    page.keyboard.type("Mail <- buy")
+    option = page.locator(".cm-tooltip-autocomplete li", has_text="order.buyer_email")
+    expect(option).to_be_visible()
+    page.screenshot(path=str(artifacts / "editor-completion.png"))
+    option.click()
+    expect(page.locator(".cm-line").nth(1)).to_have_text("Mail <- order.buyer_email")
+    # and the live preview maps the completed rule
+    values = page.get_by_test_id("preview-value")
+    expect(values).to_have_text(['"Graz"', '"ana@example.com"'])
+
+
+def test_the_preview_shows_each_output_field_with_its_rule(
+    page: Any, service: Service, artifacts: Path
+) -> None:
+    open_scratch(page, service)
+    records = [
+        {"customer": {"name": " Jana Novak ", "email": "Jana@Example.COM"}, "city": "Brno"},
+        {"customer": {"name": "Piet", "email": None}, "city": "Gent"},
+    ]
+    page.get_by_label("Sample records").fill(json.dumps(records))
+    page.get_by_role("button", name="Preview", exact=True).click()
+    cards = page.get_by_test_id("preview-record")
+    expect(cards).to_have_count(2)
+    first = cards.nth(0)
+    rows = first.locator("table.trace tbody tr")
+    expect(rows).to_have_count(3)
+    expect(first.get_by_test_id("preview-value")).to_have_text(
+        ['"Brno"', '"jana@example.com"', '"Jana Novak"']
+    )
+    expect(first.locator("tr", has_text="Email")).to_contain_text("line 3")
+    expect(cards.nth(1).get_by_test_id("preview-value")).to_have_text(['"Gent"', "null", '"Piet"'])
+    page.screenshot(path=str(artifacts / "editor-preview.png"))
+    # clicking a field jumps to the rule that wrote it
+    first.get_by_role("button", name="Email", exact=True).click()
+    expect(page.locator(".cm-activeLine")).to_have_text("Email <- lower(customer.email)")
