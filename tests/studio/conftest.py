@@ -112,8 +112,10 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         process.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module: the sync Playwright runs an event loop in this thread,
+    which must be gone before async tests of other modules run."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
