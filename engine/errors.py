@@ -8,7 +8,8 @@
     ├── FlowNotFound             no flow of that name (lists the known ones)
     ├── FlowInvalid              the flow's script or settings do not compile/validate
     ├── RunRefused               another run of the same flow and tenant is active
-    └── RunNotFound              no run / parked record with that id
+    ├── RunNotFound              no run / parked record with that id
+    └── VaultError               the secret key is missing or wrong (engine/vault.py)
 """
 
 from __future__ import annotations

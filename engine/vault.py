@@ -8,6 +8,9 @@ first): ``MultiFernet`` encrypts with the first and decrypts with any, so a rota
 Encrypted values are stored as ``{"$encrypted": "<token>"}`` inside the engine's JSON
 credential column. Every plaintext secret that passes through here is remembered by
 ``SecretRegistry`` so log records can be scrubbed of it.
+
+The vault lives in the engine because the command line and the service read the same
+connections: ``mapwright flow run`` decrypts what the service stored.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from mapwright.dsl import jsonio
+from mapwright.engine.errors import EngineError
 
 MARKER = "$encrypted"
 
 
-class VaultError(Exception):
+class VaultError(EngineError):
     """The secret key is missing or wrong; the message says which variable to fix."""
 
 
