@@ -110,3 +110,34 @@ def test_the_preview_shows_each_output_field_with_its_rule(
     # clicking a field jumps to the rule that wrote it
     first.get_by_role("button", name="Email", exact=True).click()
     expect(page.locator(".cm-activeLine")).to_have_text("Email <- lower(customer.email)")
+
+
+def test_a_revoked_key_brings_back_the_sign_in_with_the_reason(
+    page: Any, service: Service, artifacts: Path
+) -> None:
+    with service.api(service.key) as api:
+        made = api.post("/api/v1/keys", json={"name": "studio-visit", "scope": "viewer"}).json()
+    sign_in(page, made["key"], "#/dashboard")
+    expect(page.locator("tr[data-flow=orders]")).to_be_visible()
+    with service.api(service.key) as api:
+        assert api.delete(f"/api/v1/keys/{made['id']}").status_code == 204
+    page.get_by_role("link", name="Runs", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("refused the API key")
+    expect(page.get_by_label("API key")).to_be_visible()
+
+
+def test_a_wrong_key_is_refused_at_sign_in(page: Any, service: Service) -> None:
+    page.goto("/")
+    page.get_by_label("API key").fill("mw_not_a_key")
+    page.get_by_role("button", name="Open the studio").click()
+    expect(page.get_by_role("alert")).to_contain_text("This API key is not valid")
+
+
+def test_the_dark_theme_is_one_click_away(page: Any, service: Service, artifacts: Path) -> None:
+    sign_in(page, service.key, "#/editor/customers_to_exact")
+    expect(page.locator(".cm-content")).to_contain_text("upsert exact_online.accounts")
+    theme = page.locator("html").get_attribute("data-theme")
+    other = "light" if theme == "dark" else "dark"
+    page.get_by_role("button", name=f"Switch to {other} theme").click()
+    expect(page.locator("html")).to_have_attribute("data-theme", other)
+    page.screenshot(path=str(artifacts / f"editor-flow-{other}.png"))
