@@ -6,10 +6,10 @@ The bundle is built from ``studio/`` (TypeScript, CodeMirror 6, Preact) by
 Node. Its ``manifest.json`` records the hash of the sources it was built from; a test
 compares it with the sources in the repository.
 
-Three read-only endpoints under ``/api/v1/studio`` feed the editor: the language's
-vocabulary (keywords, builtin functions with signature and doc), a connector's field
-catalogue (objects and their documented fields), and the sandboxes this service hosts (so
-the wizard can connect a new tenant to them with one click).
+Read-only endpoints under ``/api/v1/studio`` feed the editor: the language's vocabulary
+(keywords, builtin functions with signature and doc), a connector's field catalogue (objects
+and their documented fields), a few records of a flow's source for the preview, and the
+sandboxes this service hosts (so the wizard can connect a new tenant to them in one click).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
@@ -26,9 +26,13 @@ from fastapi.openapi.docs import (
 )
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from mapwright.api.auth import Viewer
-from mapwright.api.errors import not_found
+from mapwright.api.auth import Runner, Viewer
+from mapwright.api.errors import ApiError, not_found
+from mapwright.api.responses import ExactJSON
+from mapwright.connectors.errors import ConnectorError
+from mapwright.dsl.errors import MappingError
 from mapwright.engine import fieldcheck, vocabulary
+from mapwright.engine.errors import EngineError
 from pydantic import BaseModel, Field
 from starlette.routing import Mount
 
@@ -137,6 +141,55 @@ async def sandboxes(request: Request, _: Viewer) -> list[SandboxOut]:
             creds, url = {"api_key": info["api_key"]}, info["base_url"]
         found.append(SandboxOut(name=connection, kind=kind, base_url=url, credentials=creds))
     return found
+
+
+class SamplesOut(BaseModel):
+    source: str = Field(description="system.object the records come from")
+    connection: str
+    records: list[dict[str, Any]]
+
+
+@router.get(
+    "/flows/{name}/samples",
+    response_model=SamplesOut,
+    response_class=ExactJSON,
+    summary="A few records of the flow's source, read now (for the preview; nothing is written)",
+)
+async def samples(
+    name: str,
+    request: Request,
+    principal: Runner,
+    limit: int = Query(5, ge=1, le=50),
+) -> ExactJSON:
+    from mapwright.api.flows import compile_checked, get_flow
+
+    services = request.app.state.services
+    stored = get_flow(services, principal.tenant, name)
+    script = compile_checked(stored.script, name, "script")
+    if script.source is None:
+        raise ApiError(422, f"flow '{name}' has no 'source' line to read samples from")
+    system, object_name = script.source
+    connection = stored.connections.get(system, system)
+    if connection not in services.store.connections(principal.tenant):
+        raise ApiError(
+            422, f"flow '{name}' reads from connection '{connection}', which does not exist"
+        )
+    try:
+        filters = script.source_params(script.resolve_settings(stored.settings)) or None
+        connector = services.connections.build(principal.tenant, connection)
+        try:
+            page = await connector.list(object_name, page_size=limit, filters=filters)
+        finally:
+            await connector.aclose()
+    except (ConnectorError, EngineError, MappingError) as exc:
+        raise ApiError(422, f"reading samples from {system}.{object_name} failed: {exc}") from None
+    return ExactJSON(
+        {
+            "source": f"{system}.{object_name}",
+            "connection": connection,
+            "records": page.records[:limit],
+        }
+    )
 
 
 def _page(name: str) -> Response:

@@ -4,6 +4,7 @@ sample records is completed, the preview shows the mapped output with its rules.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,43 @@ def test_the_dark_theme_is_one_click_away(page: Any, service: Service, artifacts
     page.get_by_role("button", name=f"Switch to {other} theme").click()
     expect(page.locator("html")).to_have_attribute("data-theme", other)
     page.screenshot(path=str(artifacts / f"editor-flow-{other}.png"))
+
+
+def test_samples_are_fetched_from_the_flows_source_and_previewed(
+    page: Any, service: Service, artifacts: Path
+) -> None:
+    sign_in(page, service.key, "#/editor/customers_to_exact")
+    expect(page.locator(".cm-content")).to_contain_text("upsert exact_online.accounts")
+    page.get_by_role("button", name="Fetch from the source").click()
+    expect(page.locator(".note")).to_contain_text(
+        "Fetched 5 records from buchhaltungsbutler.debtors"
+    )
+    samples = json.loads(page.get_by_label("Sample records").input_value())
+    assert len(samples) == 5 and all("postingaccount_number" in r for r in samples)
+    cards = page.get_by_test_id("preview-record")
+    expect(cards).to_have_count(5)
+    first = cards.nth(0)
+    expect(first.locator("tr", has_text="Name")).to_contain_text(json.dumps(samples[0]["name"]))
+    page.screenshot(path=str(artifacts / "editor-flow-samples.png"))
+
+
+def test_the_settings_form_shows_the_servers_message_at_the_field(
+    page: Any, service: Service, artifacts: Path
+) -> None:
+    sign_in(page, service.key, "#/editor/orders")
+    page.get_by_role("tab", name="settings").click()
+    rates = page.get_by_label("home_rates", exact=True)
+    expect(rates).to_have_value(re.compile(r"19"))
+    rates.fill('{"nineteen": 19}')
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator(".field-bad")).to_contain_text("home_rates")
+    expect(rates).to_have_attribute("aria-invalid", "true")
+    page.screenshot(path=str(artifacts / "editor-settings-error.png"))
+    rates.fill("[19, 7, 0]")
+    page.get_by_label("home_country", exact=True).fill("AT")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator(".note")).to_contain_text("Settings saved as version 2")
+    with service.api(service.key) as api:
+        flow = api.get("/api/v1/flows/orders").json()
+    assert flow["settings"]["home_country"] == "AT"
+    assert flow["settings"]["home_rates"] == [19, 7, 0]

@@ -18,6 +18,7 @@ import {
 import { Badge, countsText, Empty, ErrorBox, Json, when } from "../ui";
 import { createEditor, jumpTo, setText } from "./codemirror";
 import type { Vocabulary } from "./complete";
+import { FlowSettings } from "./FlowSettings";
 
 const SCRATCH = `# A scratch script: map the sample records on the right.
 Name <- trim(customer.name)
@@ -85,7 +86,7 @@ export function parseRecords(text: string): unknown[] {
     });
 }
 
-type Tab = "preview" | "problems" | "tests" | "versions";
+type Tab = "preview" | "problems" | "tests" | "versions" | "settings";
 
 export function EditorPage({
   flow,
@@ -270,6 +271,20 @@ export function EditorPage({
     }
   }
 
+  async function samplesFromSource() {
+    if (!flow) return;
+    try {
+      const answer = await get<{ source: string; records: unknown[] }>(
+        `/api/v1/studio/flows/${encodeURIComponent(flow.name)}/samples?limit=5`,
+      );
+      setSamplesText(JSON.stringify(answer.records, null, 2));
+      setMessage(`Fetched ${answer.records.length} records from ${answer.source} (nothing was written).`);
+      setError(null);
+    } catch (e) {
+      setError(`No samples from the source: ${describe(e)}`);
+    }
+  }
+
   const jump = (line: number, column = 1) => view.current && jumpTo(view.current, line, column);
   const dirty = flow !== null && text !== flow.script;
   const errors = diagnostics.filter((d) => d.severity === "error").length;
@@ -321,7 +336,7 @@ export function EditorPage({
       </section>
       <aside class="side-panel" aria-label="Preview, problems, tests and versions">
         <div class="tabs" role="tablist">
-          {(["preview", "problems", "tests", "versions"] as Tab[]).map((t) => (
+          {((flow ? ["preview", "problems", "tests", "versions", "settings"] : ["preview", "problems", "tests"]) as Tab[]).map((t) => (
             <button
               type="button"
               role="tab"
@@ -346,6 +361,7 @@ export function EditorPage({
             previewError={previewError}
             onRun={runPreview}
             onLoad={samplesFromLastRun}
+            onFetch={samplesFromSource}
             onJump={jump}
           />
         )}
@@ -373,7 +389,7 @@ export function EditorPage({
         {tab === "versions" && flow && (
           <VersionsPanel flow={flow} onRestored={onSaved} />
         )}
-        {tab === "versions" && !flow && <Empty title="A scratch script has no versions" />}
+        {tab === "settings" && flow && <FlowSettings flow={flow} onSaved={onSaved} />}
       </aside>
       <section class="bottom-panel" aria-label="Recent runs of this flow">
         <h2>Recent runs</h2>
@@ -414,6 +430,7 @@ function PreviewPanel(props: {
   previewError: string | null;
   onRun: () => void;
   onLoad: () => void;
+  onFetch: () => void;
   onJump: (line: number, column?: number) => void;
 }) {
   const { preview } = props;
@@ -448,9 +465,14 @@ function PreviewPanel(props: {
           Preview
         </button>
         {props.flow && (
-          <button type="button" onClick={props.onLoad}>
-            Samples from the last run
-          </button>
+          <>
+            <button type="button" onClick={props.onFetch}>
+              Fetch from the source
+            </button>
+            <button type="button" onClick={props.onLoad}>
+              Samples from the last run
+            </button>
+          </>
         )}
       </div>
       <ErrorBox error={props.previewError} />
