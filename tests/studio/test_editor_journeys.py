@@ -182,3 +182,36 @@ def test_the_settings_form_shows_the_servers_message_at_the_field(
         flow = api.get("/api/v1/flows/orders").json()
     assert flow["settings"]["home_country"] == "AT"
     assert flow["settings"]["home_rates"] == [19, 7, 0]
+
+
+def test_format_comment_toggle_and_folding(page: Any, service: Service, artifacts: Path) -> None:
+    editor = open_scratch(page, service)
+    replace_script(page, editor, "Name   <-   first\nCity <-    city\n")
+    page.get_by_role("button", name="Format", exact=True).click()
+    expect(page.locator(".note")).to_contain_text("Formatted.")
+    expect(page.locator(".cm-line")).to_have_text(["Name <- first", "City <- city", ""])
+    page.locator(".cm-line").nth(0).click()
+    page.keyboard.press("ControlOrMeta+/")
+    expect(page.locator(".cm-line").nth(0)).to_have_text("# Name <- first")
+
+    page.goto("/#/editor/customers_to_exact")
+    expect(page.locator(".cm-content")).to_contain_text("Classification <-")
+    page.locator(".cm-foldGutter .cm-gutterElement", has_text="▾").nth(1).click()
+    expect(page.locator(".cm-foldPlaceholder")).to_have_count(1)
+    expect(page.locator(".cm-content")).not_to_contain_text("Classification <-")
+
+
+def test_a_narrow_window_stacks_the_panels(browser: Any, service: Service, artifacts: Path) -> None:
+    context = browser.new_context(viewport={"width": 700, "height": 900}, base_url=service.url)
+    page = context.new_page()
+    try:
+        sign_in(page, service.key, "#/editor/customers_to_exact")
+        script = page.get_by_role("region", name="Script editor")
+        panel = page.get_by_role("complementary", name="Preview, problems, tests and versions")
+        expect(script).to_be_visible()
+        script_box, panel_box = script.bounding_box(), panel.bounding_box()
+        assert panel_box["y"] >= script_box["y"] + script_box["height"] - 1
+        assert script_box["width"] <= 700
+        page.screenshot(path=str(artifacts / "editor-narrow.png"), full_page=True)
+    finally:
+        context.close()
