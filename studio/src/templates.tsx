@@ -25,6 +25,8 @@ export function TemplatesPage({ flows, onFlowsChanged }: { flows: Flow[]; onFlow
   const [exported, setExported] = useState<string | null>(null);
   const [importText, setImportText] = useState("");
   const [imported, setImported] = useState<any>(null);
+  const [shared, setShared] = useState<{ key: string; url: string; days: number } | null>(null);
+  const [link, setLink] = useState("");
 
   const load = () => get<Template[]>("/api/v1/templates").then(setTemplates).catch((e) => setError(describe(e)));
   useEffect(() => {
@@ -39,6 +41,40 @@ export function TemplatesPage({ flows, onFlowsChanged }: { flows: Flow[]; onFlow
       await post("/api/v1/flows", { name, template: { name: t.name, version: t.version } });
       setMessage(`Installed ${t.name} ${t.version} as flow ${name}.`);
       onFlowsChanged();
+    } catch (e) {
+      setError(describe(e));
+    }
+  }
+
+  async function publish(t: Template) {
+    try {
+      await post(`/api/v1/templates/${t.name}/versions/${t.version}/publish`);
+      setMessage(`Published ${t.name} ${t.version} to this instance's gallery.`);
+      load();
+    } catch (e) {
+      setError(describe(e));
+    }
+  }
+
+  async function share(t: Template) {
+    try {
+      const answer = await post<{ url: string; expires_in_days: number }>(
+        `/api/v1/templates/${t.name}/versions/${t.version}/share`,
+      );
+      setShared({ key: `${t.name}@${t.version}`, url: answer.url, days: answer.expires_in_days });
+    } catch (e) {
+      setError(describe(e));
+    }
+  }
+
+  async function importLink() {
+    const token = link.trim().replace(/^.*\/api\/v1\/shared\//, "");
+    setError(null);
+    try {
+      const answer = await post("/api/v1/templates", { share_token: token });
+      setImported(answer);
+      setMessage(`Imported ${answer.name} ${answer.version} (${answer.state}).`);
+      load();
     } catch (e) {
       setError(describe(e));
     }
@@ -118,6 +154,22 @@ export function TemplatesPage({ flows, onFlowsChanged }: { flows: Flow[]; onFlow
                 <p>{t.description || <span class="muted">no description</span>}</p>
                 <p class="muted small">needs {t.requires.join(", ") || "nothing"}</p>
                 <Install template={t} onInstall={install} />
+                {!t.gallery && (
+                  <div class="row">
+                    <button type="button" onClick={() => publish(t)}>
+                      Publish to the gallery
+                    </button>
+                    <button type="button" onClick={() => share(t)}>
+                      Share link
+                    </button>
+                  </div>
+                )}
+                {shared?.key === `${t.name}@${t.version}` && (
+                  <label class="field">
+                    <span class="field-label">Share link (valid {shared.days} days)</span>
+                    <input readOnly value={shared.url} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+                  </label>
+                )}
               </article>
             ))}
           </div>
@@ -173,6 +225,14 @@ export function TemplatesPage({ flows, onFlowsChanged }: { flows: Flow[]; onFlow
         <button type="button" class="primary" disabled={!importText.trim()} onClick={doImport}>
           Import
         </button>
+        <div class="form-row">
+          <Field label="…or a share link">
+            <input value={link} onInput={(e) => setLink((e.target as HTMLInputElement).value)} />
+          </Field>
+          <button type="button" disabled={!link.trim()} onClick={importLink}>
+            Import from link
+          </button>
+        </div>
         {imported && (
           <div data-testid="import-result">
             <p>

@@ -167,3 +167,23 @@ def test_a_template_exported_by_one_tenant_is_imported_by_another(
         "version": "2.1.0",
         "hash": mine["content_hash"],
     }
+
+
+def test_a_share_link_brings_a_template_to_another_tenant(
+    page: Any, service: Service, artifacts: Path
+) -> None:
+    with service.api(service.key) as api:
+        made = api.post("/api/v1/flows/stock/export", json={"version": "1.4.0"})
+        assert made.status_code == 201, made.text
+    sign_in(page, service.key, "#/templates")
+    card = page.locator("article[data-template=stock]", has_text="yours")
+    card.get_by_role("button", name="Share link").click()
+    link = card.get_by_label("Share link (valid 30 days)").input_value()
+    assert "/api/v1/shared/" in link
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, service.tenant("third"), "#/templates")
+    page.get_by_label("…or a share link").fill(link)
+    page.get_by_role("button", name="Import from link").click()
+    expect(page.get_by_test_id("import-result")).to_contain_text("stock 1.4.0")
+    expect(page.locator("article[data-template=stock]", has_text="yours")).to_be_visible()
