@@ -215,3 +215,59 @@ def test_a_narrow_window_stacks_the_panels(browser: Any, service: Service, artif
         page.screenshot(path=str(artifacts / "editor-narrow.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_target_fields_and_functions_are_completed_with_their_docs(
+    page: Any, service: Service, artifacts: Path
+) -> None:
+    editor = open_scratch(page, service)
+    replace_script(page, editor, "create exact_online.sales_orders {\n")
+    page.keyboard.type("  OrderedB")
+    first = page.get_by_role("option").first
+    expect(first).to_have_attribute("aria-selected", "true")
+    expect(first).to_have_text("OrderedByGuid · required")
+    first.click()
+    page.keyboard.type(" <- split_str")
+    expect(page.get_by_role("option").first).to_contain_text("split_street")
+    expect(page.locator(".cm-completionInfo")).to_contain_text("split_street(")
+    page.screenshot(path=str(artifacts / "editor-completion-function.png"))
+    page.get_by_role("option").first.click()
+    expect(page.locator(".cm-line").nth(1)).to_have_text("  OrderedBy <- split_street()")
+    page.keyboard.type("street")
+    expect(page.locator(".cm-line").nth(1)).to_have_text("  OrderedBy <- split_street(street)")
+
+
+def test_the_scripts_tests_run_with_pass_and_fail(page: Any, service: Service) -> None:
+    sign_in(page, service.key, "#/editor/customers_to_exact")
+    expect(page.locator(".cm-content")).to_contain_text("upsert exact_online.accounts")
+    page.get_by_role("button", name="Run tests").click()
+    expect(page.locator(".tests li.pass")).to_have_count(2)
+    expect(page.get_by_role("tabpanel").or_(page.locator(".panel-body"))).to_contain_text(
+        "2 passed, 0 failed"
+    )
+
+
+def test_a_saved_version_shows_its_diff_and_an_old_one_is_restored(
+    page: Any, service: Service, artifacts: Path
+) -> None:
+    sign_in(page, service.key, "#/editor/invoices")
+    editor = page.locator(".cm-content")
+    expect(editor).to_contain_text("flow invoices")
+    with service.api(service.key) as api:
+        before = api.get("/api/v1/flows/invoices").json()
+    page.locator(".cm-line").nth(0).click()
+    page.keyboard.press("Home")
+    page.keyboard.insert_text("# checked by the studio test\n")
+    page.get_by_placeholder("note for this version").fill("a note")
+    page.get_by_role("button", name="Save version").click()
+    expect(page.locator(".note")).to_contain_text(f"Saved as version {before['version'] + 1}")
+    page.get_by_role("tab", name="versions").click()
+    page.get_by_role("button", name=f"diff with v{before['version']}").click()
+    expect(page.locator(".diff")).to_contain_text("+# checked by the studio test")
+    page.screenshot(path=str(artifacts / "editor-versions.png"))
+    page.get_by_role("button", name="restore").first.click()
+    expect(editor).not_to_contain_text("checked by the studio test")
+    with service.api(service.key) as api:
+        after = api.get("/api/v1/flows/invoices").json()
+    assert after["script"] == before["script"]
+    assert after["version"] == before["version"] + 2

@@ -159,10 +159,15 @@ export function EditorPage({
     return () => view.current?.destroy();
   }, []);
 
+  // a saved or restored version: show its script (unchanged after a save)
   useEffect(() => {
     const script = flow?.script ?? SCRATCH;
     if (view.current && view.current.state.doc.toString() !== script) setText(view.current, script);
     setTextState(script);
+  }, [flow?.name, flow?.version]);
+
+  // another flow: start its panels afresh
+  useEffect(() => {
     setPreview(null);
     setTests(null);
     setMessage(null);
@@ -173,7 +178,7 @@ export function EditorPage({
         .then(setRuns)
         .catch(() => setRuns([]));
     } else setRuns([]);
-  }, [flow?.name, flow?.version]);
+  }, [flow?.name]);
 
   // live preview: map the samples again shortly after the script or the samples change
   useEffect(() => {

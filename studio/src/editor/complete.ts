@@ -247,7 +247,13 @@ export function completeScript(vocab: () => Vocabulary) {
           type: "function",
           detail: fn.signature.slice(fn.name.length),
           info: functionInfo(fn),
-          apply: `${fn.name}(`,
+          apply: (view, _completion, from, to) => {
+            // the call with its parentheses, the cursor between them
+            view.dispatch({
+              changes: { from, to, insert: `${fn.name}()` },
+              selection: { anchor: from + fn.name.length + 1 },
+            });
+          },
         });
       }
       for (const k of [...STATEMENT_KEYWORDS, ...OTHER_KEYWORDS, "record", "settings", "true", "false", "null", "missing"]) {
