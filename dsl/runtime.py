@@ -91,7 +91,7 @@ class Context:
         self.deadline = time.monotonic() + max_seconds
         self.max_steps = max_steps
         self.spent = 0
-        self.window = min(CLOCK_EVERY, max_steps + 1)
+        self.window = CLOCK_EVERY if max_steps >= CLOCK_EVERY else max_steps + 1
         self.left = self.window - 1  # generated code: ``ctx.left -= 1`` then this check
         self.memo: Memo = {}
 
@@ -141,7 +141,7 @@ class Context:
 
 def sized(ctx: Context | None, value: Any) -> Any:
     """A list or object the script built, checked against the list size limit."""
-    return check_list_size(value, ctx.memo if ctx is not None else None)
+    return check_list_size(value, ctx.memo if ctx is not None else {})
 
 
 # ---- values ------------------------------------------------------------------------------
@@ -269,7 +269,9 @@ def text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, Decimal | int):
+    if type(value) is int:
+        return str(value)
+    if isinstance(value, Decimal):
         return number_text(value)
     if isinstance(value, _dt.date | _dt.datetime):
         return value.isoformat()

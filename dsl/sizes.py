@@ -117,9 +117,14 @@ def _walk(value: Any, memo: Memo) -> None:
                 stack.append((child, False))
 
 
-def check_list_size(value: Any, memo: Memo | None = None) -> Any:
-    """``value`` unchanged, or ``MappingLimitError`` if it holds too many values."""
-    values = measure(value, memo)[0]
+def check_list_size(value: Any, memo: Memo) -> Any:
+    """``value`` (a list or object) unchanged, or ``MappingLimitError`` if it holds too many
+    values. Called on every list the script builds, so it skips ``measure``'s wrapping."""
+    try:
+        values = _measure(value, memo)[1]
+    except RecursionError:
+        _walk(value, memo)
+        values = memo[id(value)][1]
     if values > MAX_LIST_SIZE:
         raise MappingLimitError(
             f"this list or object would hold {values:,} values (nested values and every "
@@ -166,6 +171,12 @@ def check_output(
         size += _op_chars(op, memo)
     if size <= limit:
         return
+    raise _too_large(output, operations, limit, size, memo)
+
+
+def _too_large(
+    output: dict[str, Any], operations: list[Any], limit: int, size: int, memo: Memo
+) -> OutputTooLarge:
     error = OutputTooLarge(
         f"this record's result would be about {size:,} characters of JSON; the limit is "
         f"{limit:,}. Write fewer or smaller fields, or split the record",
@@ -175,14 +186,15 @@ def check_output(
     parts: list[tuple[int, Any]] = [(measure(v, memo)[1], k) for k, v in output.items()]
     parts += [(_op_chars(op, memo), op) for op in operations]
     error.largest = max(parts, key=lambda part: part[0])[1] if parts else None
-    raise error
+    return error
 
 
 def _op_chars(op: Any, memo: Memo) -> int:
     size = measure(op.fields, memo)[1] + 60
-    for pair in (op.match, op.unless_exists):
-        if pair is not None:
-            size += measure(pair[1], memo)[1]
+    pair = op.match or op.unless_exists
+    if pair is not None:
+        key = pair[1]
+        size += len(key) + 2 if type(key) is str else measure(key, memo)[1]
     return size
 
 

@@ -3,6 +3,8 @@ names the limit and its value (see dsl/limits.py and docs/language.md, "Limits")
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -29,13 +31,26 @@ HUGE = Decimal("1e999999999")
 
 
 def limit_hit(source: str, record: dict[str, object], **limits: object) -> MappingLimitError:
-    """Compile and run ``source``; return the limit error it must end with."""
+    """Compile and run ``source`` (with ``limits`` changed for this run); return the limit
+    error it must end with."""
     script = dsl.compile(source, name="bomb.map")
-    for name, value in limits.items():
-        setattr(script, name, value)
-    with pytest.raises(MappingLimitError) as caught:
+    with changed(script, **limits), pytest.raises(MappingLimitError) as caught:
         script.run(record)
     return caught.value
+
+
+@contextmanager
+def changed(script: dsl.Script, **limits: object) -> Iterator[dsl.Script]:
+    """``script`` with some per-record limits changed, restored afterwards (compiled scripts
+    are cached and shared, so a test must not leave its limits behind)."""
+    saved = {name: getattr(script, name) for name in limits}
+    for name, value in limits.items():
+        setattr(script, name, value)
+    try:
+        yield script
+    finally:
+        for name, value in saved.items():
+            setattr(script, name, value)
 
 
 def test_an_exponential_def_chain_stops_at_the_step_budget_on_its_rule() -> None:
@@ -52,10 +67,9 @@ def test_the_step_budget_counts_def_calls_one_by_one() -> None:
         f"def f{n}(x) = f{n - 1}(x) + f{n - 1}(x)\n" for n in range(1, 11)
     )
     script = dsl.compile(chain + "A <- f10(1)\n")  # 2**11 - 1 = 2,047 calls, 1 statement
-    script.max_steps = 2_048
-    assert script.run({}).output == {"A": 2048}
-    script.max_steps = 2_047
-    with pytest.raises(MappingLimitError, match="more than 2,047 steps"):
+    with changed(script, max_steps=2_048):
+        assert script.run({}).output == {"A": 2048}
+    with changed(script, max_steps=2_047), pytest.raises(MappingLimitError, match="2,047 steps"):
         script.run({})
 
 
@@ -67,10 +81,9 @@ def test_the_clock_is_read_at_def_calls_too() -> None:
 
 def test_each_rounds_and_calling_statements_are_steps() -> None:
     script = dsl.compile("A <- each xs as x => x\nB <- upper(a)\n")
-    script.max_steps = 3  # two rounds and one statement with a call
-    assert script.run({"xs": [1, 2], "a": "b"}).output == {"A": [1, 2], "B": "B"}
-    script.max_steps = 2
-    with pytest.raises(MappingLimitError, match="steps"):
+    with changed(script, max_steps=3):  # two rounds and one statement with a call
+        assert script.run({"xs": [1, 2], "a": "b"}).output == {"A": [1, 2], "B": "B"}
+    with changed(script, max_steps=2), pytest.raises(MappingLimitError, match="steps"):
         script.run({"xs": [1, 2], "a": "b"})
 
 
@@ -137,9 +150,9 @@ def test_a_result_larger_than_the_output_limit_is_refused() -> None:
 
 def test_copied_fields_count_towards_the_output_limit() -> None:
     script = dsl.compile("A <- x\nB <- x\nC <- upper(y)\n")
-    script.max_output = 2_000
-    assert script.run({"x": "y" * 500, "y": "z"}).output["A"] == "y" * 500
-    with pytest.raises(MappingLimitError, match="output") as caught:
+    with changed(script, max_output=2_000):
+        assert script.run({"x": "y" * 500, "y": "z"}).output["A"] == "y" * 500
+    with changed(script, max_output=2_000), pytest.raises(MappingLimitError) as caught:
         script.run({"x": [{"v": "y" * 500}] * 2, "y": "z"})
     assert caught.value.limit == "output size per record"
 
@@ -179,8 +192,7 @@ def test_regular_expressions_still_stop_after_their_timeout() -> None:
 
 def test_the_clock_is_read_before_each_regular_expression() -> None:
     script = dsl.compile('A <- matches(s, "a")')
-    script.max_seconds = 0.0
-    with pytest.raises(MappingLimitError, match="too long"):
+    with changed(script, max_seconds=0.0), pytest.raises(MappingLimitError, match="too long"):
         script.run({"s": "a"})
 
 

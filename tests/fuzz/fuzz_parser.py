@@ -62,7 +62,7 @@ RECORDS: list[dict[str, Any]] = [
         "v": None,
     },
 ]
-LOOKUPS = {"sys.obj": [{"K": 1, "v": 2}, {"K": "text", "v": [1]}]}
+LOOKUPS: dict[str, list[dict[str, Any]]] = {"sys.obj": [{"K": 1, "v": 2}, {"K": "text", "v": [1]}]}
 
 
 def run(text: str) -> None:
