@@ -271,3 +271,14 @@ def test_a_saved_version_shows_its_diff_and_an_old_one_is_restored(
         after = api.get("/api/v1/flows/invoices").json()
     assert after["script"] == before["script"]
     assert after["version"] == before["version"] + 2
+
+
+def test_a_runtime_error_is_shown_at_its_rule(page: Any, service: Service) -> None:
+    editor = open_scratch(page, service)
+    page.get_by_label("Sample records").fill('[{"name": "Ana", "amount": "abc"}]')
+    replace_script(page, editor, "Name <- name\nTotal <- number(amount) * 2\n")
+    card = page.get_by_test_id("preview-record")
+    expect(card.locator(".badge-error")).to_be_visible()
+    expect(card.get_by_role("alert")).to_contain_text("number: 'abc' is not a number")
+    card.get_by_role("button", name="line 2").click()
+    expect(page.locator(".cm-activeLine")).to_have_text("Total <- number(amount) * 2")
