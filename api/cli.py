@@ -23,15 +23,13 @@ from mapwright.api.settings import ApiSettings
 
 
 def _settings(data: Path | None, store: str | None, host: str, port: int) -> ApiSettings:
-    from mapwright.api.demo import secret_key
+    """``mapwright.toml`` + environment, like the engine's commands; options win."""
+    from mapwright.engine.config import load_settings
 
-    overrides: dict[str, object] = {"public_url": f"http://{host}:{port}"}
-    if data is not None:
-        overrides["data_dir"] = data
-    if store is not None:
-        overrides["store_url"] = store
-    settings = ApiSettings(**overrides)  # type: ignore[arg-type]
-    settings.secret_key = secret_key(settings)
+    settings = load_settings(
+        model=ApiSettings, public_url=f"http://{host}:{port}", data_dir=data, store_url=store
+    )
+    settings.secret_key = settings.key(create=True)
     return settings
 
 
@@ -98,7 +96,7 @@ def register(app: typer.Typer) -> None:
     @group.command("new-key")
     def new_key() -> None:
         """Print a fresh secret key for MAPWRIGHT_SECRET_KEY."""
-        from mapwright.api.vault import Vault
+        from mapwright.engine.vault import Vault
 
         typer.echo(Vault.new_key())
 

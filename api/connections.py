@@ -1,11 +1,9 @@
 """Connections as the service sees them: encrypted credentials, persisted OAuth tokens,
 and a real test call.
 
-``SecureConnections`` is the engine's ``Connections`` with two changes: credentials read
-from the store are decrypted with the ``Vault``, and an Exact Online connection gets a
-``StoreTokenStore`` so a rotated refresh token is written back (encrypted) at once; Exact
-invalidates the old one as soon as the new one is used, so losing it would lock the
-connection out.
+``SecureConnections`` is the engine's ``Connections`` with a ``Vault`` (credentials read
+from the store are decrypted, an Exact Online connection keeps its rotated tokens in them:
+``engine/connections.py``) and the operator's policy below.
 
 Every connection of a tenant is built under the operator's policy:
 
@@ -21,21 +19,19 @@ Every connection of a tenant is built under the operator's policy:
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import httpx
 from mapwright.api.egress import EgressPolicy, EgressTransport
-from mapwright.api.vault import Vault
 from mapwright.connectors.base import ConnectionConfig, Connector
 from mapwright.connectors.errors import AuthError, ConnectorError, FatalError
-from mapwright.engine.connections import Connections, connector_class
+from mapwright.engine.connections import Connections, StoreTokenStore, connector_class
 from mapwright.engine.errors import EngineError
 from mapwright.engine.store import Store, StoredConnection
+from mapwright.engine.vault import Vault
 
 #: kinds a connection may have over the API, with their required credential fields
 Kind = Literal["exact_online", "buchhaltungsbutler", "shop", "rest", "files"]
@@ -47,42 +43,6 @@ KINDS: dict[str, tuple[str, ...]] = {
     "files": (),
 }
 assert set(get_args(Kind)) == set(KINDS)
-
-
-class StoreTokenStore:
-    """Exact Online tokens inside the connection's encrypted credentials in the store."""
-
-    def __init__(self, connections: SecureConnections, tenant: str, name: str):
-        self.connections = connections
-        self.tenant = tenant
-        self.name = name
-
-    async def load(self) -> Any:
-        from mapwright.connectors.exact_online.auth import TokenSet
-
-        creds = self.connections.credentials(self.tenant, self.name)
-        if creds.get("tokens"):
-            return TokenSet.from_json(creds["tokens"])
-        if creds.get("refresh_token"):
-            return TokenSet(
-                access_token=str(creds.get("access_token") or ""),
-                refresh_token=str(creds["refresh_token"]),
-                issued_at=float(creds.get("issued_at") or 0),
-                expires_at=float(creds.get("expires_at") or 0),
-            )
-        return None
-
-    async def save(self, tokens: Any) -> None:
-        creds = self.connections.credentials(self.tenant, self.name)
-        creds.pop("refresh_token", None)
-        creds.pop("access_token", None)
-        creds["tokens"] = tokens.to_json()
-        self.connections.update_credentials(self.tenant, self.name, creds)
-
-    @contextlib.asynccontextmanager
-    async def refresh_lock(self) -> AsyncIterator[None]:
-        async with self.connections.lock_for(self.tenant, self.name):
-            yield
 
 
 class SecureConnections(Connections):
@@ -98,30 +58,12 @@ class SecureConnections(Connections):
         files_root: Path | None = None,
         descriptions_dir: Path | None = None,
     ):
-        super().__init__(store=store, transports=transports)
-        self.vault = vault
+        super().__init__(store=store, transports=transports, vault=vault)
+        self.vault: Vault = vault
         self.store_ref = store
         self.egress = egress
         self.files_root = files_root
         self.descriptions_dir = descriptions_dir
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
-
-    def lock_for(self, tenant: str, name: str) -> asyncio.Lock:
-        return self._locks.setdefault((tenant, name), asyncio.Lock())
-
-    def stored(self, tenant: str, name: str) -> StoredConnection | None:
-        return self.store_ref.connections(tenant).get(name)
-
-    def credentials(self, tenant: str, name: str) -> dict[str, Any]:
-        stored = self.stored(tenant, name)
-        return self.vault.decrypt(stored.credentials) if stored is not None else {}
-
-    def update_credentials(self, tenant: str, name: str, credentials: dict[str, Any]) -> None:
-        stored = self.stored(tenant, name)
-        if stored is None:
-            return
-        stored.credentials = self.vault.encrypt(credentials)
-        self.store_ref.save_connection(tenant, stored)
 
     def save(
         self,
@@ -139,11 +81,6 @@ class SecureConnections(Connections):
                 tenant, name, kind, base_url, self.vault.encrypt(credentials), options
             ),
         )
-
-    def config(self, tenant: str, name: str) -> ConnectionConfig:
-        config = super().config(tenant, name)
-        config.credentials = self.vault.decrypt(config.credentials)
-        return config
 
     def transport_for(self, name: str, config: ConnectionConfig) -> httpx.AsyncBaseTransport | None:
         """A transport registered for the connection name, else for its base URL, else the

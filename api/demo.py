@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,6 @@ import httpx
 from fastapi import FastAPI
 from mapwright.api.services import Services
 from mapwright.api.settings import ApiSettings
-from mapwright.api.vault import Vault
 from mapwright.connectors.sandbox import SandboxOptions
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -56,14 +53,9 @@ class Demo:
 
 def secret_key(settings: ApiSettings) -> str:
     """The key from the environment, else the data folder's key file (created 0600)."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = Path(settings.data_dir) / "secret.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(Vault.new_key() + "\n", encoding="utf-8")
-        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
-    return path.read_text(encoding="utf-8").strip()
+    key = settings.key(create=True)
+    assert key is not None
+    return key
 
 
 def build_sandboxes(base_url: str, data_dir: Path) -> Demo:

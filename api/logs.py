@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from mapwright.api.vault import SECRETS
+from mapwright.engine.vault import SECRETS
 
 PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=\-]+"),

@@ -21,12 +21,12 @@ from mapwright.api import schema as t
 from mapwright.api.auth import Principal
 from mapwright.api.connections import SecureConnections
 from mapwright.api.settings import ApiSettings
-from mapwright.api.vault import Vault
 from mapwright.api.workers import ScriptPool
 from mapwright.engine.executor import EventHandler
 from mapwright.engine.flows import FlowCatalog
 from mapwright.engine.runs import Engine
 from mapwright.engine.store import Store, utcnow
+from mapwright.engine.vault import Vault
 
 log = logging.getLogger("mapwright.api")
 
@@ -117,7 +117,7 @@ class Services:
         from mapwright.api.metrics import Metrics
 
         self.settings = settings
-        if settings.store_url is None:
+        if settings.uses_data_dir():
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store.open(settings.database_url())
         t.create_tables(self.store.engine)
@@ -201,6 +201,8 @@ class Services:
 
     def set_options(self, tenant: str, flow: str, **values: Any) -> dict[str, Any]:
         current = self.options(tenant, flow)
+        if not values:  # nothing to change (an empty UPDATE is not valid SQL)
+            return current
         current.update(values)
         where = (t.flow_options.c.tenant == tenant) & (t.flow_options.c.flow == flow)
         with self.db.begin() as c:

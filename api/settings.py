@@ -1,8 +1,11 @@
-"""Settings of the REST service, read from the environment (``MAPWRIGHT_*``) or given in code.
+"""Settings of the REST service: the engine's ``Settings`` (data folder, store, secret key,
+tenant, connections, flows; ``engine/config.py``) plus what only the service needs. Read from
+the environment (``MAPWRIGHT_*``), the ``[service]`` table of ``mapwright.toml`` (through
+``load_settings(model=ApiSettings)``) or given in code.
 
 ::
 
-    MAPWRIGHT_DATA_DIR=./mapwright-data     # the embedded default keeps its SQLite file here
+    MAPWRIGHT_DATA_DIR=./mapwright-data     # shared with the CLI: the SQLite file, secret.key
     MAPWRIGHT_STORE_URL=postgresql+psycopg://user@host/db   # wins over DATA_DIR
     MAPWRIGHT_SECRET_KEY=<Fernet key>       # encrypts credentials; several keys, comma
                                             # separated, newest first, during a rotation
@@ -28,18 +31,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from mapwright.api.egress import EgressPolicy
+from mapwright.engine.config import Settings
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class ApiSettings(BaseSettings):
+class ApiSettings(Settings):
     """Everything the app factory needs; see the module docstring for the variables."""
 
-    model_config = SettingsConfigDict(env_prefix="MAPWRIGHT_", extra="ignore")
-
-    data_dir: Path = Path("mapwright-data")
-    store_url: str | None = None
-    secret_key: str | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     script_timeout: float = Field(default=5.0, gt=0)
     script_workers: int = Field(default=4, ge=1, le=256)
@@ -69,9 +67,3 @@ class ApiSettings(BaseSettings):
             only_allowed=self.egress_only_allowed,
             allow_private=self.egress_allow_private,
         )
-
-    def database_url(self) -> str:
-        """The store URL: the explicit one, else SQLite in the data folder."""
-        if self.store_url:
-            return self.store_url
-        return f"sqlite:///{self.data_dir / 'mapwright.db'}"

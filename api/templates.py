@@ -23,9 +23,9 @@ from mapwright.api import schema as t
 from mapwright.api.errors import ApiError, mapping_errors, not_found
 from mapwright.api.responses import utc_row
 from mapwright.api.services import Services
-from mapwright.api.vault import SECRETS
 from mapwright.dsl import ast, jsonio
 from mapwright.dsl.testing import run_tests
+from mapwright.engine.vault import SECRETS
 
 FORMAT = "mapwright.template/1"
 SEMVER = re.compile(

@@ -11,8 +11,11 @@
     mapwright parked replay ID... | --all [--flow F]    send them again (links to the original)
     mapwright reconcile orders [--from D --to D]        source vs target (engine/reconcile_cli.py)
 
-All take ``--config FILE`` (default ``./mapwright.toml``) and ``--tenant``. Exit code 1 when
-a run failed or the input was wrong; ``--json`` prints machine-readable output only.
+All take ``--config FILE`` (default ``./mapwright.toml``), ``--data DIR`` (default
+``./mapwright-data``, the folder ``mapwright serve`` uses) and ``--tenant`` (default ``demo``,
+the tenant of ``mapwright serve --demo``): after ``mapwright serve --demo`` these commands
+show the service's flows, runs and parked records, and use its connections. Exit code 1
+when a run failed or the input was wrong; ``--json`` prints machine-readable output only.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 import typer
 from mapwright.dsl import jsonio
 from mapwright.dsl.errors import MappingError
-from mapwright.engine.config import load_config
+from mapwright.engine.config import Settings, load_settings
 from mapwright.engine.errors import EngineError
 from mapwright.engine.reconcile_cli import reconcile_command
 from mapwright.engine.runs import Engine, RunReport
@@ -41,14 +44,19 @@ console = Console()
 errors = Console(stderr=True)
 
 ConfigOption = typer.Option(None, "--config", "-c", help="mapwright.toml to use")
-TenantOption = typer.Option(None, "--tenant", help="tenant (default: from the config)")
+TenantOption = typer.Option(None, "--tenant", help="tenant (default: from the config, or demo)")
+DataOption = typer.Option(
+    None, "--data", help="data folder (default ./mapwright-data, as 'mapwright serve')"
+)
 JsonOption = typer.Option(False, "--json", help="print JSON only")
 
 
 @contextmanager
-def _engine(config_file: Path | None, tenant: str | None) -> Iterator[tuple[Engine, str]]:
+def _engine(
+    config_file: Path | None, tenant: str | None, data: Path | None = None
+) -> Iterator[tuple[Engine, str]]:
     try:
-        config = load_config(config_file)
+        config: Settings = load_settings(config_file, data_dir=data)
         engine = Engine.from_config(config)
     except (EngineError, MappingError) as exc:
         errors.print(f"[red]error:[/red] {escape(str(exc))}")
@@ -92,11 +100,12 @@ def register(app: typer.Typer) -> None:
     @flow_app.command("list")
     def flow_list(
         config: Path | None = ConfigOption,
+        data: Path | None = DataOption,
         tenant: str | None = TenantOption,
         as_json: bool = JsonOption,
     ) -> None:
         """List the tenant's flows (built-in, from the config, or stored)."""
-        with _engine(config, tenant) as (engine, tenant_id):
+        with _engine(config, tenant, data) as (engine, tenant_id):
             flows = engine.flows(tenant_id)
             if as_json:
                 _print_json([_flow_json(flow) for flow in flows.values()])
@@ -120,6 +129,7 @@ def register(app: typer.Typer) -> None:
         dry_run: bool = typer.Option(False, "--dry-run", help="plan only: write nothing"),
         as_json: bool = JsonOption,
         config: Path | None = ConfigOption,
+        data: Path | None = DataOption,
         tenant: str | None = TenantOption,
         page_size: int | None = typer.Option(None, "--page-size", min=1),
         max_pages: int | None = typer.Option(None, "--max-pages", min=1),
@@ -127,7 +137,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run a flow now; prints a summary (or, with --json, every record's outcome)."""
         settings = _parse_settings(set_)
-        with _engine(config, tenant) as (engine, tenant_id):
+        with _engine(config, tenant, data) as (engine, tenant_id):
             report = _with_progress(
                 as_json,
                 lambda on_event: engine.run_flow(
@@ -149,11 +159,12 @@ def register(app: typer.Typer) -> None:
         flow: str | None = typer.Option(None, "--flow"),
         limit: int = typer.Option(20, "--limit", min=1),
         config: Path | None = ConfigOption,
+        data: Path | None = DataOption,
         tenant: str | None = TenantOption,
         as_json: bool = JsonOption,
     ) -> None:
         """Recent runs, newest first."""
-        with _engine(config, tenant) as (engine, tenant_id):
+        with _engine(config, tenant, data) as (engine, tenant_id):
             runs = engine.store.runs(tenant_id, flow, limit)
             if as_json:
                 _print_json(runs)
@@ -177,11 +188,12 @@ def register(app: typer.Typer) -> None:
     def runs_show(
         run: str = typer.Argument(..., help="run id (a unique prefix is enough)"),
         config: Path | None = ConfigOption,
+        data: Path | None = DataOption,
         tenant: str | None = TenantOption,
         as_json: bool = JsonOption,
     ) -> None:
         """A run's status, counts and per-record log."""
-        with _engine(config, tenant) as (engine, tenant_id):
+        with _engine(config, tenant, data) as (engine, tenant_id):
             report = engine.report(run)
             if report.tenant != tenant_id:
                 raise EngineError(f"run {run} does not belong to tenant '{tenant_id}'")
@@ -191,11 +203,12 @@ def register(app: typer.Typer) -> None:
     def parked_list(
         flow: str | None = typer.Option(None, "--flow"),
         config: Path | None = ConfigOption,
+        data: Path | None = DataOption,
         tenant: str | None = TenantOption,
         as_json: bool = JsonOption,
     ) -> None:
         """Records waiting for a fix: parked by the mapping or the target, or failed."""
-        with _engine(config, tenant) as (engine, tenant_id):
+        with _engine(config, tenant, data) as (engine, tenant_id):
             rows = engine.store.parked(tenant_id, flow)
             if as_json:
                 _print_json(rows)
@@ -219,6 +232,7 @@ def register(app: typer.Typer) -> None:
         record_id: int = typer.Argument(..., help="the parked record's id"),
         file: Path = typer.Option(..., "--file", help="JSON file with the fixed record"),
         config: Path | None = ConfigOption,
+        data: Path | None = DataOption,
         tenant: str | None = TenantOption,
     ) -> None:
         """Replace a parked record's source data (then replay it)."""
@@ -228,7 +242,7 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(f"--file {file}: {exc}") from None
         if not isinstance(fixed, dict):
             raise typer.BadParameter(f"--file {file}: the record must be a JSON object")
-        with _engine(config, tenant) as (engine, tenant_id):
+        with _engine(config, tenant, data) as (engine, tenant_id):
             row = engine.store.record(record_id)
             if row["tenant"] != tenant_id:
                 raise EngineError(f"record {record_id} does not belong to tenant '{tenant_id}'")
@@ -247,11 +261,12 @@ def register(app: typer.Typer) -> None:
         ),
         dry_run: bool = typer.Option(False, "--dry-run"),
         config: Path | None = ConfigOption,
+        data: Path | None = DataOption,
         tenant: str | None = TenantOption,
         as_json: bool = JsonOption,
     ) -> None:
         """Send parked records again with the flow's current mapping."""
-        with _engine(config, tenant) as (engine, tenant_id):
+        with _engine(config, tenant, data) as (engine, tenant_id):
             record_ids = list(ids or [])
             if all_:
                 record_ids += [row["id"] for row in engine.store.parked(tenant_id, flow)]

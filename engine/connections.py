@@ -9,15 +9,22 @@ connections its script really uses.
 ``transports`` (connection name -> httpx transport) lets tests and demos plug a connection
 into an in-process sandbox (``httpx.ASGITransport``); ``instances`` hands over ready-made
 connector objects (their owner closes them).
+
+Connections saved by the service have encrypted credentials: with a ``vault`` (the same key
+as the service, ``Settings.vault()``) they are decrypted here, and an Exact Online
+connection keeps its rotating tokens inside those credentials (``StoreTokenStore``), so the
+command line and the service share one connection without locking each other out.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +32,8 @@ import httpx
 from mapwright.connectors.base import CONNECTORS, ConnectionConfig, Connector
 from mapwright.engine.errors import FlowInvalid
 from mapwright.engine.flows import Flow
-from mapwright.engine.store import Store
+from mapwright.engine.store import Store, StoredConnection
+from mapwright.engine.vault import MARKER, Vault
 
 
 def connector_class(kind: str) -> type[Connector]:
@@ -56,12 +64,44 @@ class Connections:
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
         instances: Mapping[str, Connector] | None = None,
         token_dir: str | Path | None = None,
+        vault: Vault | None = None,
     ):
         self.token_dir = token_dir if token_dir is not None else _default_token_dir(store)
         self.configs = dict(configs or {})
         self.store = store
         self.transports = dict(transports or {})
         self.instances = dict(instances or {})
+        self.vault = vault
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+    def lock_for(self, tenant: str, name: str) -> asyncio.Lock:
+        return self._locks.setdefault((tenant, name), asyncio.Lock())
+
+    def stored(self, tenant: str, name: str) -> StoredConnection | None:
+        return self.store.connections(tenant).get(name) if self.store is not None else None
+
+    def credentials(self, tenant: str, name: str) -> dict[str, Any]:
+        """The stored connection's credentials, decrypted (empty when there is none)."""
+        stored = self.stored(tenant, name)
+        return self._decrypt(name, stored.credentials) if stored is not None else {}
+
+    def update_credentials(self, tenant: str, name: str, credentials: dict[str, Any]) -> None:
+        stored = self.stored(tenant, name)
+        if stored is None or self.store is None:
+            return
+        stored.credentials = self.vault.encrypt(credentials) if self.vault else credentials
+        self.store.save_connection(tenant, stored)
+
+    def _decrypt(self, name: str, credentials: dict[str, Any]) -> dict[str, Any]:
+        if MARKER not in credentials:
+            return dict(credentials)
+        if self.vault is None:
+            raise FlowInvalid(
+                f"connection '{name}' was saved by the service with encrypted credentials and "
+                "there is no key to read them: use the service's data folder (--data, it holds "
+                "secret.key) or set MAPWRIGHT_SECRET_KEY to the service's key"
+            )
+        return self.vault.decrypt(credentials)
 
     def known(self, tenant: str) -> set[str]:
         names = set(self.configs) | set(self.instances)
@@ -78,7 +118,7 @@ class Connections:
                 return ConnectionConfig(
                     kind=stored.kind,
                     base_url=stored.base_url,
-                    credentials=dict(stored.credentials),
+                    credentials=self._decrypt(name, stored.credentials),
                     options=dict(stored.options),
                     name=name,
                 )
@@ -92,9 +132,12 @@ class Connections:
         if name in self.instances:
             return self.instances[name]
         config = self.config(tenant, name)
-        if config.kind in ROTATING_TOKENS:
-            config = self._with_token_file(config, tenant, name)
         cls = connector_class(config.kind)
+        if config.kind in ROTATING_TOKENS:
+            if name not in self.configs and self.vault is not None:
+                store = StoreTokenStore(self, tenant, name)
+                return cls(config, transport=self.transports.get(name), token_store=store)  # type: ignore[call-arg]
+            config = self._with_token_file(config, tenant, name)
         return cls(config, transport=self.transports.get(name))
 
     def _with_token_file(
@@ -148,6 +191,45 @@ def _default_token_dir(store: Store | None) -> Path | None:
     if url.startswith("sqlite:///") and not url.endswith(":memory:"):
         return Path(url.removeprefix("sqlite:///")).resolve().parent / "tokens"
     return Path.home() / ".mapwright" / "tokens"
+
+
+class StoreTokenStore:
+    """Exact Online tokens inside the connection's encrypted credentials in the store.
+
+    Exact invalidates a refresh token as soon as its successor is used, so the new one is
+    written back (encrypted) at once, under a lock per connection."""
+
+    def __init__(self, connections: Connections, tenant: str, name: str):
+        self.connections = connections
+        self.tenant = tenant
+        self.name = name
+
+    async def load(self) -> Any:
+        from mapwright.connectors.exact_online.auth import TokenSet
+
+        creds = self.connections.credentials(self.tenant, self.name)
+        if creds.get("tokens"):
+            return TokenSet.from_json(creds["tokens"])
+        if creds.get("refresh_token"):
+            return TokenSet(
+                access_token=str(creds.get("access_token") or ""),
+                refresh_token=str(creds["refresh_token"]),
+                issued_at=float(creds.get("issued_at") or 0),
+                expires_at=float(creds.get("expires_at") or 0),
+            )
+        return None
+
+    async def save(self, tokens: Any) -> None:
+        creds = self.connections.credentials(self.tenant, self.name)
+        creds.pop("refresh_token", None)
+        creds.pop("access_token", None)
+        creds["tokens"] = tokens.to_json()
+        self.connections.update_credentials(self.tenant, self.name, creds)
+
+    @contextlib.asynccontextmanager
+    async def refresh_lock(self) -> AsyncIterator[None]:
+        async with self.connections.lock_for(self.tenant, self.name):
+            yield
 
 
 class FlowConnectors(Mapping[str, Connector]):

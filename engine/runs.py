@@ -92,15 +92,19 @@ class Engine:
         cls, config: EngineConfig, *, store: Store | None = None, **kwargs: Any
     ) -> Engine:
         """An engine wired from ``mapwright.toml``: store, flows and connections."""
-        store = store or Store.open(
-            config.store.url, sqlite_synchronous=config.store.sqlite_synchronous
-        )
+        if store is None:
+            if config.uses_data_dir():
+                config.data_dir.mkdir(parents=True, exist_ok=True)
+            store = Store.open(
+                config.database_url(), sqlite_synchronous=config.store.sqlite_synchronous
+            )
         catalog = FlowCatalog(store=store, config=config)
         connections = Connections(
             config.connection_configs(),
             store=store,
             transports=kwargs.pop("transports", None),
             instances=kwargs.pop("instances", None),
+            vault=config.vault(),
         )
         return cls(store, catalog=catalog, connections=connections, **kwargs)
 

@@ -41,7 +41,7 @@ def config_file(tmp_path: Path) -> Path:
 def test_the_config_file_gives_store_connections_and_flows(config_file: Path) -> None:
     config = load_config(config_file)
     assert config.tenant == "acme"
-    assert config.store.url.endswith("store.db")
+    assert config.database_url().endswith("store.db")
     exact = config.connection_configs()["exact_online"]
     assert (exact.kind, exact.base_url, exact.options) == (
         "exact_online",
@@ -60,7 +60,7 @@ def test_environment_variables_override_the_file(
     monkeypatch.setenv("MAPWRIGHT_STORE_URL", "sqlite:///elsewhere.db")
     monkeypatch.setenv("MAPWRIGHT_CONNECTIONS__EXACT_ONLINE__BASE_URL", "http://127.0.0.1:9999")
     config = load_config(config_file)
-    assert config.store.url == "sqlite:///elsewhere.db"
+    assert config.database_url() == "sqlite:///elsewhere.db"
     assert config.connections["exact_online"].base_url == "http://127.0.0.1:9999"
     assert config.connections["exact_online"].kind == "exact_online"
 
