@@ -49,6 +49,20 @@ def settings_schema(compiled: Any) -> dict[str, Any]:
     return {name: spec.to_json() for name, spec in compiled.settings.items()}
 
 
+def merge_patch(target: Any, patch: Any) -> Any:
+    """JSON merge patch (RFC 7396): objects merge key by key, ``null`` removes a key, any
+    other value replaces. ``PATCH /flows/{name}`` applies it to settings and connections."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
+
+
 def get_flow(services: Services, tenant: str, name: str) -> StoredFlow:
     flow = services.store.flows(tenant).get(name)
     if flow is None:

@@ -48,9 +48,12 @@ class FlowIn(Strict):
 
 
 class FlowPatch(Strict):
+    """A JSON merge patch (RFC 7396): settings and connections not named stay as they are;
+    a setting or connection set to ``null`` is removed (the script's default applies)."""
+
     script: str | None = Field(default=None, max_length=200_000)
     settings: dict[str, Any] | None = None
-    connections: dict[str, str] | None = None
+    connections: dict[str, str | None] | None = None
     note: str | None = Field(default=None, max_length=1000)
 
 
@@ -240,8 +243,8 @@ async def edit_flow(name: str, body: FlowPatch, request: Request, principal: Edi
     tenant = principal.tenant
     current = f.get_flow(services, tenant, name)
     script = body.script if body.script is not None else current.script
-    settings = body.settings if body.settings is not None else current.settings
-    connections = body.connections if body.connections is not None else current.connections
+    settings = f.merge_patch(current.settings, body.settings or {})
+    connections = f.merge_patch(current.connections, body.connections or {})
     compiled = f.compile_checked(script, name)
     f.settings_checked(compiled, settings)
     old = {"version": current.version, "script": current.script, "settings": current.settings}

@@ -380,7 +380,10 @@ async def replay(body: ReplayIn, request: Request, principal: Runner) -> ExactJS
         run_ids.append(run_id)
     services.audit(principal, "parked.replay", "records", {"ids": body.ids, "runs": run_ids})
     await wait_for(services, run_ids, body.wait_seconds)
-    return ExactJSON({"runs": [run_out(services.store.run(r)) for r in run_ids]}, status_code=202)
+    runs = [run_out(services.store.run(r)) for r in run_ids]
+    # like a run start: 200 when every run finished within the wait, else 202
+    code = 200 if all(run["status"] in TERMINAL for run in runs) else 202
+    return ExactJSON({"runs": runs}, status_code=code)
 
 
 @router.post(

@@ -7,6 +7,7 @@
     ├── StoreError               the database cannot be used (bad URL, not migrated)
     ├── FlowNotFound             no flow of that name (lists the known ones)
     ├── FlowInvalid              the flow's script or settings do not compile/validate
+    │   └── RecordInvalid        an edit of a parked record does not fit its source object
     ├── RunRefused               another run of the same flow and tenant is active
     ├── RunNotFound              no run / parked record with that id
     └── VaultError               the secret key is missing or wrong (engine/vault.py)
@@ -33,6 +34,10 @@ class FlowNotFound(EngineError):
 
 class FlowInvalid(EngineError):
     """The flow cannot run: its script or settings are invalid, or a connection is missing."""
+
+
+class RecordInvalid(FlowInvalid):
+    """An edited parked record does not fit the record it replaces (names the fields)."""
 
 
 class RunRefused(EngineError):

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from mapwright.engine import schema as t
 from mapwright.engine.db import create_engine, migrate
-from mapwright.engine.errors import RunNotFound
+from mapwright.engine.errors import RecordInvalid, RunNotFound
 
 RUN_STATUSES = ("queued", "running", "succeeded", "partial", "failed", "cancelled")
 OUTCOMES = ("sent", "skipped", "parked", "failed", "planned")
@@ -308,7 +308,21 @@ class Store:
             )
 
     def edit_parked_source(self, record_id: int, source: dict[str, Any]) -> None:
-        """Replace the stored source record of a parked entry (the 'fix the record' step)."""
+        """Replace the stored source record of a parked entry (the 'fix the record' step).
+
+        The edit must fit the source object it fixes: every field of the stored record is
+        still there (a value may change, ``null`` clears it, new fields may be added), so an
+        edit cannot turn the record into an unrelated one; ``RecordInvalid`` names the fields
+        that are gone."""
+        before = self.record(record_id)["source"]
+        if isinstance(before, dict):
+            gone = sorted(set(before) - set(source))
+            if gone:
+                raise RecordInvalid(
+                    f"the edit of record {record_id} drops fields of the source object: "
+                    f"{', '.join(gone)}; keep every field (change its value, or set it to "
+                    "null to clear it)"
+                )
         with self.begin() as c:
             c.execute(
                 t.run_records.update().where(t.run_records.c.id == record_id).values(source=source)

@@ -136,3 +136,22 @@ async def test_flow_settings_keep_every_digit(world: World) -> None:
     assert created.status_code == 201, created.text
     shown = await world.client.get("/api/v1/flows/rates", headers=world.admin)
     assert '"rate": 123456.789012345678901' in shown.text
+
+
+async def test_patch_is_a_merge_patch_that_keeps_the_settings_not_named(world: World) -> None:
+    script = RECEIPTS.replace(
+        "setting item_code", 'setting note: text = "none"\nsetting item_code', 1
+    )
+    await create(world, script=script, settings={"item_code": "A", "note": "keep me"})
+    patched = await world.client.patch(
+        "/api/v1/flows/receipts", json={"settings": {"item_code": "B"}}, headers=world.admin
+    )
+    assert patched.status_code == 200, patched.text
+    flow = (await world.client.get("/api/v1/flows/receipts", headers=world.admin)).json()
+    assert flow["settings"] == {"item_code": "B", "note": "keep me"}
+    removed = await world.client.patch(
+        "/api/v1/flows/receipts", json={"settings": {"note": None}}, headers=world.admin
+    )
+    assert removed.status_code == 200, removed.text
+    flow = (await world.client.get("/api/v1/flows/receipts", headers=world.admin)).json()
+    assert flow["settings"] == {"item_code": "B"}
