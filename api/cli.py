@@ -16,10 +16,13 @@ not set, a key file in the data folder is created and used (keep that file safe)
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import typer
 from mapwright.api.settings import ApiSettings
+from mapwright.engine.errors import EngineError
+from mapwright.engine.store import Store
 
 
 def _settings(data: Path | None, store: str | None, host: str, port: int) -> ApiSettings:
@@ -48,7 +51,16 @@ def serve(
     from mapwright.api.logs import configure
 
     configure(log_level.upper())
-    settings = _settings(data, store, host, port)
+    _check_port(host, port)
+    try:
+        settings = _settings(data, store, host, port)
+        if settings.uses_data_dir():
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # the store opens (driver, URL, migrations) before anything is made
+        Store.open(settings.database_url()).close()
+    except EngineError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     sandboxes = (
         demo_mod.build_sandboxes(settings.public_url, Path(settings.data_dir)) if demo else None
     )
@@ -86,6 +98,20 @@ def serve(
             f"mapwright is running at {settings.public_url} (docs: {settings.public_url}/docs)"
         )
     uvicorn.run(app, host=host, port=port, log_config=None, log_level=log_level)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse a busy port before anything is created (keys, demo data)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            typer.echo(
+                f"error: cannot listen on {host}:{port} ({exc.strerror}); another program "
+                "(perhaps another 'mapwright serve') uses it: stop it or pass --port",
+                err=True,
+            )
+            raise typer.Exit(1) from None
 
 
 def register(app: typer.Typer) -> None:

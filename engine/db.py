@@ -53,7 +53,18 @@ def create_engine(
     else:
         options["pool_pre_ping"] = True
     options.update(kwargs)
-    engine = sa.create_engine(parsed, **options)
+    try:
+        engine = sa.create_engine(parsed, **options)
+    except ImportError as exc:
+        fix = (
+            "install the 'postgres' extra: pip install 'mapwright[postgres]'"
+            if parsed.get_backend_name() == "postgresql"
+            else "install that driver"
+        )
+        raise StoreError(
+            f"the store {parsed.render_as_string(hide_password=True)!r} needs the database "
+            f"driver '{exc.name or parsed.drivername}', which is not installed; {fix}"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         sync = sqlite_synchronous.upper()
         sa.event.listen(engine, "connect", lambda conn, rec: _sqlite_pragmas(conn, sync))
