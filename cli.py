@@ -10,8 +10,29 @@ app = typer.Typer(
     name="mapwright",
     help="mapwright: integration flows written as short, readable mapping scripts.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"mapwright {version('mapwright')}")
+        except PackageNotFoundError:
+            typer.echo("mapwright (not installed as a package)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """mapwright: integration flows written as short, readable mapping scripts."""
+
 
 #: command groups contributed by the packages: (module, attribute)
 _GROUPS = [

@@ -47,9 +47,11 @@ def connector_class(kind: str) -> type[Connector]:
     try:
         return CONNECTORS[kind]
     except KeyError:
-        known = ", ".join(sorted(CONNECTORS)) or "none loaded"
+        from mapwright.engine.config import connector_kinds
+
+        known = ", ".join(connector_kinds())
         raise FlowInvalid(
-            f"no connector of kind '{kind}'; known kinds: {known}. Fix 'kind' of the connection"
+            f"no connector of kind '{kind}'; the kinds are: {known}. Fix 'kind' of the connection"
         ) from None
 
 

@@ -182,7 +182,7 @@ def register(connect_app: typer.Typer) -> None:
         redirect_uri: str = typer.Option(
             "", help="Redirect URI registered for the app (default http://127.0.0.1:PORT/callback)"
         ),
-        no_browser: bool = typer.Option(False, help="Only print the URL"),
+        no_browser: bool = typer.Option(False, "--no-browser", help="Only print the URL"),
         timeout: float = typer.Option(300.0, help="Seconds to wait for the redirect"),
     ) -> None:
         """Give mapwright access to an Exact Online division (first OAuth consent)."""

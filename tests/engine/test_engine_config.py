@@ -110,3 +110,12 @@ def test_builtin_flows_are_found_and_can_be_overridden(tmp_path: Path) -> None:
     assert flows["stock"].script == "flow stock\n"
     assert flows["stock"].settings == {"manage": False}
     assert flows["stock"].origin == "config"
+
+
+def test_an_unknown_kind_at_run_time_lists_every_installed_kind() -> None:
+    from mapwright.engine.connections import connector_class
+
+    with pytest.raises(FlowInvalid) as caught:
+        connector_class("exact_onlin")
+    for kind in ("exact_online", "buchhaltungsbutler", "shop", "rest", "files"):
+        assert kind in str(caught.value)
