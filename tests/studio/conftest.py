@@ -1,10 +1,12 @@
 """Fixtures of the browser journeys: a real ``mapwright serve --demo`` on 127.0.0.1 (its own
 data folder and a free port), Debian's Chromium driven by Python Playwright (never a
 downloaded browser), tenants made with ``mapwright api tenant``, and screenshots saved to
-``test-artifacts/studio/``."""
+``test-artifacts/studio/``. The helpers live in ``studio_browser.py``, loaded by its path (no
+``sys.path`` change, which would let this folder's ``conftest`` shadow another folder's)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -12,56 +14,21 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "studio"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-
-
-@dataclass
-class Service:
-    """A running ``mapwright serve --demo``: its URL, data folder and the demo admin key."""
-
-    url: str
-    data: Path
-    key: str
-    process: subprocess.Popen[str]
-    output: list[str] = field(default_factory=list)
-
-    def tenant(self, name: str) -> str:
-        """A new tenant and its admin key (``mapwright api tenant``)."""
-        done = subprocess.run(
-            [sys.executable, "-m", "mapwright", "api", "tenant", name, "--data", str(self.data)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=self.data.parent,
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip().splitlines()[-1]
-
-    def api(self, key: str) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.url, headers={"Authorization": f"Bearer {key}"}, timeout=60
-        )
+_spec = importlib.util.spec_from_file_location(
+    "studio_browser", Path(__file__).with_name("studio_browser.py")
+)
+assert _spec is not None and _spec.loader is not None
+helpers = importlib.util.module_from_spec(_spec)
+sys.modules["studio_browser"] = helpers
+_spec.loader.exec_module(helpers)
+CHROMIUM = helpers.CHROMIUM
+ARTIFACTS = helpers.ARTIFACTS
 
 
 def _free_port() -> int:
@@ -71,7 +38,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     folder = tmp_path_factory.mktemp("studio")
     data = folder / "data"
     port = _free_port()
@@ -103,7 +70,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     if not ready.wait(180) or "key" not in found:
         process.kill()
         pytest.fail("mapwright serve --demo did not start:\n" + "".join(output[-40:]))
-    service = Service(f"http://127.0.0.1:{port}", data, found["key"], process, output)
+    service = helpers.Service(f"http://127.0.0.1:{port}", data, found["key"], process, output)
     yield service
     process.terminate()
     try:
@@ -124,7 +91,7 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=CHROMIUM, headless=True, args=helpers.CHROMIUM_ARGS
         )
         yield browser
         browser.close()
@@ -138,7 +105,7 @@ def artifacts() -> Path:
 
 
 @pytest.fixture
-def page(browser: Any, service: Service) -> Iterator[Any]:
+def page(browser: Any, service: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=service.url)
     context.set_default_timeout(30_000)
     page = context.new_page()
@@ -147,19 +114,3 @@ def page(browser: Any, service: Service) -> Iterator[Any]:
     yield page
     context.close()
     assert errors == [], f"the page raised: {errors}"
-
-
-def sign_in(page: Any, key: str, route: str = "#/dashboard") -> None:
-    """Open the studio, give the API key, land on ``route``."""
-    page.goto("/" + route)
-    page.get_by_label("API key").fill(key)
-    page.get_by_role("button", name="Open the studio").click()
-    page.get_by_role("navigation", name="Main").wait_for()
-
-
-def wait_until(check: Any, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.2)

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest import Service, sign_in  # noqa: E402
+from studio_browser import Service, sign_in
 
 LONG = 120_000  # ms: a run of 25 records against the sandboxes
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
-
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest import Service, sign_in  # noqa: E402
+from studio_browser import Service, sign_in
 
 
 def open_scratch(page: Any, service: Service) -> Any:
