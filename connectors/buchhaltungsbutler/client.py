@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Sequence
@@ -71,6 +72,9 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "postings_date_from": "2000-01-01",
     "receipt_scan_above": 5,  # find receipts by more invoice numbers: one scan, not 2 calls each
     "timeout_seconds": 60.0,
+    # BB allows 100 requests a minute per customer account (reference notes §3); set another
+    # number only when BuchhaltungsButler granted your account another limit
+    "requests_per_minute": 100,
 }
 
 
@@ -117,12 +121,24 @@ class BuchhaltungsButler(Connector):
         self.sleep: Sleep = sleep or asyncio.sleep
         self.wall_clock: Clock = wall_clock or time.time
 
+        per_minute = self.options["requests_per_minute"]
+        if isinstance(per_minute, bool) or not isinstance(per_minute, int) or per_minute < 1:
+            raise FatalError(
+                f"{where}: option requests_per_minute must be a whole number of at least 1 "
+                f"(BB's documented limit is 100), not {per_minute!r}"
+            )
+        quotas = tuple(
+            dataclasses.replace(q, limit=per_minute) if q.name == "requests" else q
+            for q in bb.QUOTAS
+        )
+
         def make() -> Pacer:
-            return Pacer(bb.QUOTAS, clock=clock or time.monotonic, sleep=self.sleep)
+            return Pacer(quotas, clock=clock or time.monotonic, sleep=self.sleep)
 
         # one count per customer account in the process; an injected clock gets its own
         if pacer is None:
-            pacer = make() if clock or sleep else shared_pacer(self.base_url, make)
+            scope = f"{self.base_url} {per_minute}/min"
+            pacer = make() if clock or sleep else shared_pacer(scope, make)
         self.pacer = pacer
         self.session = Session(
             self.base_url,

@@ -54,13 +54,19 @@ class World:
         self.store.close()
 
 
-def _config(system: str, info: dict[str, Any]) -> ConnectionConfig:
+def _config(
+    system: str,
+    info: dict[str, Any],
+    bb_per_minute: int | None = None,
+    exact_per_minute: int | None = None,
+) -> ConnectionConfig:
     if system == "exact_online":
         # a bare refresh token, as a user pastes it: the engine keeps the rotated tokens in
         # a token file beside the store, so the next run does not reuse a dead token
         creds = {k: info[k] for k in ("client_id", "client_secret", "refresh_token")}
+        options = {} if exact_per_minute is None else {"minutely_limit": exact_per_minute}
         return ConnectionConfig(
-            kind=system, base_url=info["base_url"], credentials=creds, name=system
+            kind=system, base_url=info["base_url"], credentials=creds, name=system, options=options
         )
     if system == "buchhaltungsbutler":
         return ConnectionConfig(
@@ -68,6 +74,7 @@ def _config(system: str, info: dict[str, Any]) -> ConnectionConfig:
             base_url=info["base_url"],
             credentials=dict(info["credentials"]),
             name=system,
+            options={} if bb_per_minute is None else {"requests_per_minute": bb_per_minute},
         )
     return ConnectionConfig(
         kind="shop",
@@ -83,18 +90,34 @@ def build(
     records: int = 12,
     seed: int = 11,
     faults: dict[str, FaultOptions] | None = None,
+    bb_per_minute: int | None = None,
+    exact_per_minute: int | None = None,
 ) -> World:
+    """``bb_per_minute`` / ``exact_per_minute``: accounts with other request limits than
+    BuchhaltungsButler's 100 and Exact's 60 a minute (each sandbox enforces its limit, the
+    connectors pace to it by their connection options), so that
+    worlds of hundreds of receipts do not spend minutes waiting for the quota."""
     apps: dict[str, Any] = {}
     configs: dict[str, ConnectionConfig] = {}
     transports: dict[str, httpx.AsyncBaseTransport] = {}
     for system, module_name in MODULES.items():
         module = importlib.import_module(module_name)
+        extra: dict[str, Any] = {}
+        if system == "buchhaltungsbutler" and bb_per_minute is not None:
+            extra["rate_limit"] = bb_per_minute
+        if system == "exact_online" and exact_per_minute is not None:
+            extra["minutely_limit"] = exact_per_minute
         options = SandboxOptions(
-            seed=seed, records=records, faults=(faults or {}).get(system, FaultOptions())
+            seed=seed,
+            records=records,
+            faults=(faults or {}).get(system, FaultOptions()),
+            extra=extra,
         )
         app = module.create_app(options)
         apps[system] = app
-        configs[system] = _config(system, module.describe(app, BASES[system]))
+        configs[system] = _config(
+            system, module.describe(app, BASES[system]), bb_per_minute, exact_per_minute
+        )
         transports[system] = httpx.ASGITransport(app=app)
     store = Store.open(f"sqlite:///{tmp_path / 'store.db'}")
     catalog = FlowCatalog(store=store)

@@ -97,3 +97,21 @@ async def test_a_throttling_answer_pauses_and_retries_until_it_passes():
     statuses = [status for _, _, status in pair.recorder.calls]
     assert statuses[0] == 429 and statuses[-1] == 200
     assert pair.recorder.calls[-1][0] - pair.recorder.calls[0][0] >= 2.0  # backed off
+
+
+async def test_an_account_with_another_limit_is_paced_to_it():
+    # the sandbox enforces 300 a minute for this account, the connection says so too
+    pair = make_pair(options={"requests_per_minute": 300}, rate_limit=300)
+    for _ in range(400):
+        await pair.connector.list("payment_accounts")
+    assert most_in_window(pair.recorder.times(), 60.0) == 300
+    assert all(status == 200 for _, _, status in pair.recorder.calls)
+
+
+def test_a_bad_request_limit_is_named():
+    import pytest
+    from mapwright.connectors.errors import FatalError
+
+    for bad in (0, "100", 2.5, True):
+        with pytest.raises(FatalError, match="requests_per_minute must be a whole number"):
+            make_pair(options={"requests_per_minute": bad})
