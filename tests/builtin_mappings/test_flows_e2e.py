@@ -16,11 +16,15 @@ from mapwright.connectors.sandbox import FaultOptions
 
 ITEMS = {"19": "SHIRT-001-S", "7": "SHIRT-001-M", "0": "SHIRT-001-L"}
 TENANT = "acme"
+#: accounts with higher request limits than Exact's 60 and BB's 100 a minute (both sandboxes
+#: enforce it, the connectors pace to it): the pacing is tested in tests/connectors, these
+#: tests check what the flows write
+FAST = 5000
 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    w = build(tmp_path)
+    w = build(tmp_path, bb_per_minute=FAST, exact_per_minute=FAST)
     yield w
     await w.close()
 
@@ -204,7 +208,7 @@ async def test_orders_with_timeouts_after_commit_give_exactly_one_invoice_each(
     tmp_path: Path,
 ) -> None:
     faults = {"exact_online": FaultOptions(timeout_after_commit_rate=0.5)}
-    w = build(tmp_path, faults=faults)
+    w = build(tmp_path, faults=faults, bb_per_minute=FAST, exact_per_minute=FAST)
     try:
         for _ in range(3):
             await w.engine.run_flow(TENANT, "orders", settings={"items_by_vat": ITEMS})
