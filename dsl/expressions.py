@@ -29,7 +29,7 @@ from typing import Any
 from mapwright.dsl import ast
 from mapwright.dsl.errors import MappingCompileError, MappingLimitError
 from mapwright.dsl.functions.patterns import PATTERN_ARGUMENTS, pattern_problem
-from mapwright.dsl.functions.registry import REGISTRY
+from mapwright.dsl.functions.registry import MAY_RETURN_LISTS, REGISTRY
 from mapwright.dsl.jmes import compile_expression, is_plain_path
 from mapwright.dsl.limits import MAX_PATTERN_CHARS, MAX_PATTERN_REPEAT, NAMES
 from mapwright.dsl.nesting import CHAIN_CLASSES, binary_chain, path_chain
@@ -52,17 +52,63 @@ class Scope:
     aliases: set[str] = field(default_factory=set)
     in_def: bool = False
     def_params: tuple[str, ...] = ()
+    rooted: set[str] = field(default_factory=set)  # each variables walking record lists
 
     def child(self) -> Scope:
-        return Scope(dict(self.names), set(self.aliases), self.in_def, self.def_params)
+        return Scope(
+            dict(self.names), set(self.aliases), self.in_def, self.def_params, set(self.rooted)
+        )
 
 
-def may_hold_lists(node: ast.Node) -> bool:
-    """Whether an expression's value may be a list or object (text, numbers and booleans
-    cannot, so a literal of them needs no size check)."""
+def needs_size_check(node: ast.Node, scope: Scope) -> bool:
+    """Whether a list or object holding this value must be measured when it is built.
+
+    Texts, numbers and booleans never need it, nor parts of the record (a field, or an
+    ``each`` variable walking a list of the record): a list of those is at most a few times
+    the record, whatever the script does. Anything else (a ``let`` value, a call of a
+    ``def``, a list) may already be a list that doubles when it is used twice.
+    """
     if isinstance(node, ast.Literal | ast.Template | ast.Unary):
         return False
-    return not (isinstance(node, ast.Binary) and node.op != "??")
+    if isinstance(node, ast.Binary):
+        if node.op != "??":
+            return False
+        first, steps = binary_chain(node)  # a ?? chain can be thousands long: no recursion
+        return any(needs_size_check(n, scope) for n in [first, *(s.right for s in steps)])
+    if isinstance(node, ast.IfExpr):
+        return needs_size_check(node.then, scope) or needs_size_check(node.else_, scope)
+    if isinstance(node, ast.Call):
+        return node.name not in REGISTRY or node.name in MAY_RETURN_LISTS
+    return not record_part(node, scope)
+
+
+def record_part(node: ast.Node, scope: Scope) -> bool:
+    """A field of the record (``x``, ``record``, ``x.a[0]``) or of an ``each`` variable that
+    walks a list of the record."""
+    base, steps = path_chain(node)
+    if any(isinstance(step, ast.Jmes) for step in steps):  # a pick may build new lists
+        return False
+    if isinstance(base, ast.RecordRef):
+        return not scope.in_def
+    if isinstance(base, ast.Name) and base.name not in scope.aliases:
+        if base.name in scope.names:
+            return base.name in scope.rooted
+        return not scope.in_def
+    return False
+
+
+def _rules(block: ast.Block) -> list[ast.Rule]:
+    """The rules of a block, with those of its ``when`` blocks."""
+    found: list[ast.Rule] = []
+    stack = list(block.items)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.Rule):
+            found.append(item)
+        elif isinstance(item, ast.WhenStmt):
+            stack += item.body.items
+            stack += item.else_body.items if item.else_body else ()
+    return found
 
 
 def does_work(node: ast.Node) -> bool:
@@ -441,7 +487,8 @@ class ExpressionCompiler:
     # -- values that hold values -----------------------------------------------------------
     def x_ListLit(self, node: ast.ListLit, scope: Scope) -> str:  # noqa: N802
         code = "[" + ", ".join(self.expr(i, scope) for i in node.items) + "]"
-        return f"sized(ctx, {code})" if any(map(may_hold_lists, node.items)) else code
+        checked = any(needs_size_check(i, scope) for i in node.items)
+        return f"sized(ctx, {code})" if checked else code
 
     def x_ObjectLit(self, node: ast.ObjectLit, scope: Scope) -> str:  # noqa: N802
         keys = [k for k, _ in node.items]
@@ -449,7 +496,8 @@ class ExpressionCompiler:
             dup = next(k for k in keys if keys.count(k) > 1)
             raise self.error(f"the key '{dup}' appears twice in this object", node)
         code = "{" + ", ".join(f"{k!r}: {self.expr(v, scope)}" for k, v in node.items) + "}"
-        return f"sized(ctx, {code})" if any(may_hold_lists(v) for _, v in node.items) else code
+        checked = any(needs_size_check(v, scope) for _, v in node.items)
+        return f"sized(ctx, {code})" if checked else code
 
     def x_Each(self, node: ast.Each, scope: Scope) -> str:  # noqa: N802
         fn = self.fresh("e")
@@ -458,6 +506,10 @@ class ExpressionCompiler:
         inner = scope.child()
         inner.names[node.var] = f"v_{node.var}"
         inner.aliases.discard(node.var)
+        if record_part(node.source, scope):
+            inner.rooted.add(node.var)
+        else:
+            inner.rooted.discard(node.var)
         self.nest = 0
         self.emit(f"def {fn}(_src):")
         self.indent += 1
@@ -468,7 +520,6 @@ class ExpressionCompiler:
         if node.where is not None:
             self.emit(f"if not truthy({self.expr(node.where, inner)}):")
             self.emit("    continue")
-        holds = True
         self.loops += 1
         if isinstance(node.body, ast.Block):
             self.emit("o = {}")
@@ -482,13 +533,14 @@ class ExpressionCompiler:
                 self.statement(item, inner, target="o")
             self.info = saved_info
             self.emit("_r.append(o)")
+            checked = any(needs_size_check(r.value, inner) for r in _rules(node.body))
         else:
-            holds = may_hold_lists(node.body)
+            checked = needs_size_check(node.body, inner)
             self.emit(f"_r.append({self.expr(node.body, inner)})")
         self.loops -= 1
         self.indent -= 1
         self.info = saved_info
-        self.emit("return sized(ctx, _r)" if holds else "return _r")
+        self.emit("return sized(ctx, _r)" if checked else "return _r")
         self.indent -= 1
         self.nest = saved_nest
         return f"{fn}({source})"

@@ -171,10 +171,7 @@ class Script:
         try:
             output = code.run(record, resolved, ctx)
             if code.measure_output:
-                if ctx is None:
-                    check_output(output, [], self.max_output)
-                else:
-                    check_output(output, ctx.ops, self.max_output, ctx.memo)
+                check_output(output, ctx.ops if ctx is not None else [], self.max_output)
         except OutputTooLarge as exc:
             raise self._output_error(exc) from None
         except SkipRecord as skip:

@@ -158,20 +158,62 @@ class OutputTooLarge(MappingLimitError):
     largest: Any = None
 
 
-def check_output(
-    output: dict[str, Any], operations: list[Any], limit: int, memo: Memo | None = None
-) -> None:
+def check_output(output: dict[str, Any], operations: list[Any], limit: int) -> None:
     """Refuse a record's result (output fields, operations' fields and keys) whose JSON
-    would be longer than ``limit`` characters. ``memo`` is the run's: lists built by the
-    script were measured when they were built."""
-    if memo is None:
-        memo = {}
-    size = measure(output, memo)[1]
-    for op in operations:
-        size += _op_chars(op, memo)
-    if size <= limit:
-        return
-    raise _too_large(output, operations, limit, size, memo)
+    would be longer than ``limit`` characters.
+
+    Runs on every record, so it walks without a memo (a result is rarely shared within
+    itself) and stops as soon as the count passes the limit: a doubled structure costs at
+    most about ``limit / 2`` steps before it is refused, and lists the script built were
+    measured with a memo when they were built."""
+    try:
+        size = _bounded_chars(output, limit)
+        for op in operations:
+            if size > limit:
+                break
+            size += 60 + _bounded_chars(op.fields, limit - size)
+            pair = op.match or op.unless_exists
+            if pair is not None:
+                size += _bounded_chars(pair[1], limit - size)
+    except RecursionError:  # a record part nested deeper than the stack: measure with a loop
+        memo: Memo = {}
+        size = measure(output, memo)[1] + sum(_op_chars(op, memo) for op in operations)
+    if size > limit:
+        raise _too_large(output, operations, limit, size, {})
+
+
+def _bounded_chars(node: Any, budget: int) -> int:
+    """``json_chars`` without a memo, returning early once ``budget`` is exceeded."""
+    kind = type(node)
+    if kind is str:
+        return len(node) + 2
+    if kind is dict:
+        chars = 2
+        for key, child in node.items():
+            kind = type(child)
+            if kind is str:
+                chars += len(key) + len(child) + 6
+            elif kind is dict or kind is list:
+                chars += len(key) + 4 + _bounded_chars(child, budget - chars)
+                if chars > budget:
+                    return chars
+            else:
+                chars += len(key) + 34
+        return chars
+    if kind is list:
+        chars = 2
+        for child in node:
+            kind = type(child)
+            if kind is str:
+                chars += len(child) + 3
+            elif kind is dict or kind is list:
+                chars += 1 + _bounded_chars(child, budget - chars)
+                if chars > budget:
+                    return chars
+            else:
+                chars += 31
+        return chars
+    return 30
 
 
 def _too_large(

@@ -43,6 +43,26 @@ class Function:
 
 REGISTRY: dict[str, Function] = {}
 
+MAY_RETURN_LISTS = frozenset(
+    {
+        "coalesce",
+        "first",
+        "keys",
+        "last",
+        "lookup",
+        "remap",
+        "reverse",
+        "sort",
+        "split",
+        "split_street",
+        "unique",
+        "values",
+    }
+)
+"""Builtins whose result may be a list or an object; every other builtin gives a text, a
+number, a date, a boolean or null (the compiler relies on it to skip size checks;
+tests/dsl/functions/test_function_registry.py checks it against the examples)."""
+
 
 def builtin(
     name: str | None = None,

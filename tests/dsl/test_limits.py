@@ -348,3 +348,14 @@ def test_errors_at_run_time_keep_their_class_and_position() -> None:
         dsl.compile("A <- 1\nB <- x * 2", name="m.map").run({"x": "two"})
     assert isinstance(caught.value, MappingError)
     assert caught.value.line == 2
+
+
+def test_a_list_of_record_parts_needs_no_measuring_but_a_repeated_one_does() -> None:
+    walk = "let r0 = each xs as x {\n A <- x\n B <- x\n}\n"  # at most twice the record
+    walk += "".join(
+        f"let r{n} = each r{n - 1} as y {{\n A <- y\n B <- y\n}}\n" for n in range(1, 29)
+    )
+    source = walk + "Out <- r28\n"
+    assert "sized" not in dsl.compile("L <- each xs as x {\n A <- x\n B <- x\n}").code.source
+    exc = limit_hit(source, {"xs": [1, 2, 3]})
+    assert exc.limit == "list size"

@@ -62,3 +62,15 @@ def test_docs_group_functions_under_their_category_with_the_module_text() -> Non
 def test_committed_docs_page_matches_the_generator() -> None:
     committed = Path(docs.DEFAULT_OUTPUT).read_text(encoding="utf-8")
     assert committed == docs.render(), "run: python -m mapwright.dsl.docs"
+
+
+def test_every_builtin_that_can_give_a_list_or_object_is_known_to_the_compiler() -> None:
+    from mapwright.dsl.functions.registry import MAY_RETURN_LISTS
+
+    gives_lists = {
+        f.name
+        for f in REGISTRY.values()
+        if any(isinstance(e.result, list | dict) for e in f.examples) or f.category == "collections"
+    }
+    assert gives_lists - MAY_RETURN_LISTS == set()
+    assert set(REGISTRY) >= MAY_RETURN_LISTS
