@@ -38,8 +38,8 @@ from pathlib import Path
 import pytest
 from mapwright import dsl
 from mapwright.dsl.jsonio import dumps, loads
-from mapwright.dsl.parser import STATEMENT_KEYWORDS
 from mapwright.dsl.resolver import MemoryResolver
+from mapwright.dsl.scanner import STATEMENT_KEYWORDS
 from mapwright.dsl.settings import TYPES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "language.md"
