@@ -32,11 +32,12 @@ from mapwright.dsl.errors import (
     Position,
     PositionedError,
 )
-from mapwright.dsl.expressions import ExpressionCompiler, Scope, does_work
-from mapwright.dsl.jmes import is_plain_path, search
+from mapwright.dsl.expressions import ExpressionCompiler
+from mapwright.dsl.jmes import search
 from mapwright.dsl.limits import MAX_NESTING, NAMES
-from mapwright.dsl.nesting import path_chain
 from mapwright.dsl.plan import Operation, Ref
+from mapwright.dsl.scope import Scope
+from mapwright.dsl.shapes import copies_only, counts_as_step
 from mapwright.dsl.values import MISSING
 
 LOOKUP_KINDS = {"find", "find_all", "exists", "require"}
@@ -257,7 +258,7 @@ class Compiler(ExpressionCompiler):
         ):
             return
         self.info = LineInfo(node, operation=op)
-        if not self.loops and _counts_as_step(node):  # in a loop, each round is a step
+        if not self.loops and counts_as_step(node):  # in a loop, each round is a step
             self.tick()
         if isinstance(node, ast.LetStmt):
             var = f"v_{node.name}"
@@ -405,59 +406,6 @@ class Compiler(ExpressionCompiler):
         if node.alias:
             scope.aliases.add(node.alias)
             scope.names.pop(node.alias, None)
-
-
-COPY_RULES = 256
-"""A script of at most this many rules that only copy record fields is not measured."""
-
-
-def copies_only(script: ast.Script) -> bool:
-    """Whether the script's result can only hold fixed values and values copied from the
-    record, by at most ``COPY_RULES`` rules: then it is at most that many times the record's
-    size, and measuring it (a loop over every field, on every record) can be skipped."""
-    rules = 0
-    for stmt in script.statements:
-        if isinstance(stmt, ast.Rule):
-            rules += 1
-            if not _copied(stmt.value):
-                return False
-        elif not isinstance(
-            stmt,
-            ast.FlowStmt
-            | ast.SourceStmt
-            | ast.TargetStmt
-            | ast.SettingStmt
-            | ast.ImportStmt
-            | ast.DefStmt
-            | ast.TestStmt,
-        ):
-            return False
-    return rules <= COPY_RULES
-
-
-def _copied(node: ast.Node) -> bool:
-    if isinstance(node, ast.Literal):
-        return True
-    if isinstance(node, ast.Jmes) and node.base is None:
-        return is_plain_path(node.expression) is not None
-    base, steps = path_chain(node)
-    for step in steps:
-        if isinstance(step, ast.Jmes) or (
-            isinstance(step, ast.GetIndex) and not isinstance(step.index, ast.Literal)
-        ):
-            return False
-    return isinstance(base, ast.Name | ast.RecordRef)
-
-
-def _counts_as_step(node: ast.Node) -> bool:
-    """A statement that calls a function, looks up or picks costs a step (its blocks and
-    ``each`` bodies count their own)."""
-    if isinstance(node, ast.WhenStmt):
-        return does_work(node.cond)
-    if isinstance(node, ast.Operation):
-        key = node.key if isinstance(node.key, ast.Node) else None
-        return any(does_work(n) for n in (key, node.key_value) if n is not None)
-    return does_work(node)
 
 
 class CompileErrors(MappingCompileError):

@@ -22,18 +22,19 @@ lists or objects that may hold other lists are checked against the list size lim
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from mapwright.dsl import ast
 from mapwright.dsl.errors import MappingCompileError, MappingLimitError
 from mapwright.dsl.functions.patterns import PATTERN_ARGUMENTS, pattern_problem
-from mapwright.dsl.functions.registry import MAY_RETURN_LISTS, REGISTRY
+from mapwright.dsl.functions.registry import REGISTRY
 from mapwright.dsl.jmes import compile_expression, is_plain_path
 from mapwright.dsl.limits import MAX_PATTERN_CHARS, MAX_PATTERN_REPEAT, NAMES
 from mapwright.dsl.nesting import CHAIN_CLASSES, binary_chain, path_chain
 from mapwright.dsl.plan import Ref
+from mapwright.dsl.scope import Scope
+from mapwright.dsl.shapes import needs_size_check, record_part, rules_of
 from mapwright.dsl.values import MISSING
 
 SPILL_DEPTH = 8
@@ -44,76 +45,6 @@ INLINE_STEPS = 4
 
 _ARITHMETIC = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
 _COMPARE = {"==": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
-
-
-@dataclass
-class Scope:
-    names: dict[str, str] = field(default_factory=dict)  # DSL name -> python variable
-    aliases: set[str] = field(default_factory=set)
-    in_def: bool = False
-    def_params: tuple[str, ...] = ()
-    rooted: set[str] = field(default_factory=set)  # each variables walking record lists
-
-    def child(self) -> Scope:
-        return Scope(
-            dict(self.names), set(self.aliases), self.in_def, self.def_params, set(self.rooted)
-        )
-
-
-def needs_size_check(node: ast.Node, scope: Scope) -> bool:
-    """Whether a list or object holding this value must be measured when it is built.
-
-    Texts, numbers and booleans never need it, nor parts of the record (a field, or an
-    ``each`` variable walking a list of the record): a list of those is at most a few times
-    the record, whatever the script does. Anything else (a ``let`` value, a call of a
-    ``def``, a list) may already be a list that doubles when it is used twice.
-    """
-    if isinstance(node, ast.Literal | ast.Template | ast.Unary):
-        return False
-    if isinstance(node, ast.Binary):
-        if node.op != "??":
-            return False
-        first, steps = binary_chain(node)  # a ?? chain can be thousands long: no recursion
-        return any(needs_size_check(n, scope) for n in [first, *(s.right for s in steps)])
-    if isinstance(node, ast.IfExpr):
-        return needs_size_check(node.then, scope) or needs_size_check(node.else_, scope)
-    if isinstance(node, ast.Call):
-        return node.name not in REGISTRY or node.name in MAY_RETURN_LISTS
-    return not record_part(node, scope)
-
-
-def record_part(node: ast.Node, scope: Scope) -> bool:
-    """A field of the record (``x``, ``record``, ``x.a[0]``) or of an ``each`` variable that
-    walks a list of the record."""
-    base, steps = path_chain(node)
-    if any(isinstance(step, ast.Jmes) for step in steps):  # a pick may build new lists
-        return False
-    if isinstance(base, ast.RecordRef):
-        return not scope.in_def
-    if isinstance(base, ast.Name) and base.name not in scope.aliases:
-        if base.name in scope.names:
-            return base.name in scope.rooted
-        return not scope.in_def
-    return False
-
-
-def _rules(block: ast.Block) -> list[ast.Rule]:
-    """The rules of a block, with those of its ``when`` blocks."""
-    found: list[ast.Rule] = []
-    stack = list(block.items)
-    while stack:
-        item = stack.pop()
-        if isinstance(item, ast.Rule):
-            found.append(item)
-        elif isinstance(item, ast.WhenStmt):
-            stack += item.body.items
-            stack += item.else_body.items if item.else_body else ()
-    return found
-
-
-def does_work(node: ast.Node) -> bool:
-    """Whether evaluating ``node`` calls a function, looks up or picks (a counted step)."""
-    return any(isinstance(n, ast.Call | ast.Lookup | ast.Jmes) for n in ast.walk(node))
 
 
 class ExpressionCompiler:
@@ -533,7 +464,7 @@ class ExpressionCompiler:
                 self.statement(item, inner, target="o")
             self.info = saved_info
             self.emit("_r.append(o)")
-            checked = any(needs_size_check(r.value, inner) for r in _rules(node.body))
+            checked = any(needs_size_check(r.value, inner) for r in rules_of(node.body))
         else:
             checked = needs_size_check(node.body, inner)
             self.emit(f"_r.append({self.expr(node.body, inner)})")

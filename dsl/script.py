@@ -9,7 +9,6 @@ rule, field path and the value involved.
 
 from __future__ import annotations
 
-import decimal
 import hashlib
 import os
 import threading
@@ -17,7 +16,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from mapwright.dsl import ast
@@ -25,7 +23,6 @@ from mapwright.dsl.compiler import (
     CompiledCode,
     CompileErrors,
     Compiler,
-    LineInfo,
     Module,
     check_recursion,
 )
@@ -36,15 +33,13 @@ from mapwright.dsl.errors import (
     MappingRuntimeError,
     MappingSyntaxError,
     PositionedError,
-    RecordLimitError,
 )
+from mapwright.dsl.failures import output_error, runtime_error
 from mapwright.dsl.limits import (
     MAX_EACH_ITEMS,
-    MAX_NUMBER_DIGITS,
     MAX_OUTPUT,
     MAX_SECONDS,
     MAX_STEPS,
-    NAMES,
 )
 from mapwright.dsl.parser import parse_with_errors
 from mapwright.dsl.plan import Outcome
@@ -173,7 +168,7 @@ class Script:
             if code.measure_output:
                 check_output(output, ctx.ops if ctx is not None else [], self.max_output)
         except OutputTooLarge as exc:
-            raise self._output_error(exc) from None
+            raise output_error(self, exc) from None
         except SkipRecord as skip:
             return Outcome(skipped=skip.reason)
         except ParkRecord as park:
@@ -181,110 +176,11 @@ class Script:
         except (LookupPending, MappingRuntimeError):
             raise
         except Exception as exc:  # a helper met a value it did not expect, or a limit hit
-            raise self._runtime_error(exc, exc.__traceback__) from None
+            raise runtime_error(self, exc, exc.__traceback__) from None
         return Outcome(output, ctx.ops if ctx is not None else None)
-
-    def _output_error(self, exc: OutputTooLarge) -> RecordLimitError:
-        """The output limit, pointed at the rule or operation that wrote most of it."""
-        node: ast.Node | None = None
-        if isinstance(exc.largest, str):
-            stack = list(reversed(self.tree.statements))
-            while stack:  # rules of the output: top level and in when blocks
-                stmt = stack.pop()
-                if isinstance(stmt, ast.Rule) and stmt.target[0] == exc.largest:
-                    node = stmt  # the last rule writing the field wins
-                elif isinstance(stmt, ast.WhenStmt):
-                    stack += reversed([*stmt.body.items, *(stmt.else_body or ast.Block(())).items])
-        elif exc.largest is not None:
-            for stmt in ast.walk(self.tree):
-                if isinstance(stmt, ast.Operation) and stmt.pos.line == exc.largest.line:
-                    node = stmt
-        position = node.pos if node is not None else None
-        lines = self.text.splitlines()
-        rule = None
-        if position is not None and 0 < position.line <= len(lines):
-            rule = lines[position.line - 1].strip()
-        path = exc.largest if isinstance(exc.largest, str) else None
-        return RecordLimitError(
-            exc.message,
-            position,
-            self.name,
-            rule=rule,
-            path=path,
-            limit=exc.limit,
-            maximum=exc.maximum,
-        )
-
-    def _runtime_error(self, exc: BaseException, tb: TracebackType | None) -> PositionedError:
-        filename = f"<mapping {self.name}>"
-        info: LineInfo | None = None
-        outermost: LineInfo | None = None
-        path: list[str] = []
-        rule_op: ast.Operation | None = None
-        while tb is not None:
-            frame = tb.tb_frame
-            if frame.f_code.co_filename == filename:
-                if frame.f_code.co_name.startswith("e") and "_i" in frame.f_locals:
-                    path.append(f"[{frame.f_locals['_i']}]")
-                found = self.code.lines.get(tb.tb_lineno)
-                if found is not None and found is not info:
-                    info = found
-                    outermost = outermost or found
-                    if found.target:
-                        path.append(("." if path else "") + ".".join(found.target))
-                    if found.operation is not None:
-                        rule_op = found.operation
-            tb = tb.tb_next
-        if isinstance(exc, MappingLimitError) and exc.limit in _BUDGETS:
-            # where a budget runs out is chance: name the statement that spent it
-            info = outermost
-        if isinstance(exc, decimal.Overflow):
-            exc = MappingLimitError(
-                f"a number grew beyond 10^{MAX_NUMBER_DIGITS}",
-                limit=NAMES["number_digits"],
-                maximum=MAX_NUMBER_DIGITS,
-            )
-        if isinstance(exc, MappingError) and not isinstance(exc, PositionedError):
-            message = str(exc)
-        elif isinstance(exc, MappingLimitError):
-            message = exc.message
-        elif isinstance(exc, RecursionError):
-            message = "the values are nested too deeply to map"
-        elif isinstance(exc, decimal.DecimalException):
-            message = "a calculation failed: a number is too large or not a number"
-        else:
-            message = f"unexpected {type(exc).__name__}: {exc}"
-        position = info.node.pos if info else None
-        rule = None
-        if info is not None and position is not None:
-            lines = self.text.splitlines()
-            if 0 < position.line <= len(lines):
-                rule = lines[position.line - 1].strip()
-            if rule_op is not None and not isinstance(info.node, ast.Operation):
-                rule = f"{rule}   (in {rule_op.kind} {rule_op.system}.{rule_op.object})"
-        value = getattr(exc, "value", MISSING)
-        if isinstance(exc, MappingLimitError):
-            return RecordLimitError(
-                message,
-                position,
-                self.name,
-                rule=rule,
-                path="".join(path).lstrip(".") or None,
-                limit=exc.limit,
-                maximum=exc.maximum,
-            )
-        return MappingRuntimeError(
-            message,
-            position,
-            self.name,
-            rule=rule,
-            path="".join(path).lstrip(".") or None,
-            value=snippet(value) if value is not MISSING else None,
-        )
 
 
 _NO_RESOLVER = NoResolver()
-_BUDGETS = {NAMES["steps"], NAMES["seconds"]}
 _CACHE: OrderedDict[tuple[str, str], Script] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 256
