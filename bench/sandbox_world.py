@@ -44,7 +44,7 @@ SANDBOX_EXTRA: dict[str, dict[str, Any]] = {
 #: connector settings (ConnectionConfig.options) that lift the client-side pacing
 CONNECTION_OPTIONS: dict[str, dict[str, Any]] = {
     "exact_online": {"minutely_limit": HIGH, "daily_limit": HIGH},
-    "buchhaltungsbutler": {},
+    "buchhaltungsbutler": {"requests_per_minute": HIGH},
     "shop": {},
 }
 
