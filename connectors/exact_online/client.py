@@ -128,9 +128,10 @@ class ExactOnlineConnector(Connector):
         minutely = int(options.get("minutely_limit", MINUTELY))
         daily = int(options.get("daily_limit", DAILY))
         if governor is None and clock is time.time and sleep is asyncio.sleep:
-            # one count per app in this process, shared by every connection of the app
+            # one count per app in this process, shared by every connection of the app (with
+            # the same limits: a connection configured with other limits counts on its own)
             governor = shared_governor(
-                f"exact_online:{creds['client_id']}",
+                f"exact_online:{creds['client_id']}:{minutely}/min:{daily}/day",
                 (
                     Quota("minutely", minutely, 60, "app + division"),
                     Quota("daily", daily, 86400, "app + division"),
