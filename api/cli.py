@@ -71,9 +71,21 @@ def serve(
         await demo_mod.seed(services, sandboxes)  # type: ignore[arg-type]
         url = settings.public_url
         typer.echo(f"\nmapwright is running at {url}  (API docs: {url}/docs)")
-        typer.echo(
-            f"demo tenant '{demo_mod.TENANT}', admin API key (shown once):\n  {sandboxes.key}"
-        )
+        if sandboxes.key is not None:
+            typer.echo(
+                f"demo tenant '{demo_mod.TENANT}', admin API key (shown once):\n  {sandboxes.key}"
+            )
+        else:
+            typer.echo(
+                f"demo tenant '{demo_mod.TENANT}': its admin API key from the first start still "
+                f"works (keys are shown once); a new one: mapwright api tenant {demo_mod.TENANT}"
+            )
+        cursors, ledger = sandboxes.reset
+        if cursors or ledger:
+            typer.echo(
+                f"sandboxes re-seeded: forgot {cursors} cursor(s) and {ledger} ledger entries "
+                "of the earlier start (runs and parked records stay)"
+            )
         for prefix in sandboxes.apps:
             typer.echo(f"sandbox: {settings.public_url}{prefix}")
         if sandboxes.report:
@@ -82,7 +94,7 @@ def serve(
                 f"dry run of '{report['flow']}': {report['status']}, counts {report['counts']}"
                 f"  (log: GET /api/v1/runs/{report['run_id']}/records)"
             )
-        auth = f'-H "Authorization: Bearer {sandboxes.key}"'
+        auth = f'-H "Authorization: Bearer {sandboxes.key or "<your demo admin key>"}"'
         typer.echo(f"try:  curl {auth} {url}/api/v1/flows\n")
 
     app = create_app(

@@ -3,11 +3,14 @@
 1. the data folder with the SQLite store (and the secret key file, when the environment
    has none);
 2. the three sandboxes (Exact Online, BuchhaltungsButler, the shop), seeded with realistic
-   data (in memory: every start begins from the same seed data); each is mounted into the
-   service under ``/sandbox/<name>`` so a browser can look at them, and the connectors
-   reach them in-process (no socket, no network);
-3. a ``demo`` tenant with an admin key, connections to the sandboxes and the built-in flows
-   installed (disabled: enable them when the dry run looks right);
+   data (in memory: every start begins from the same seed data, so the demo tenant's
+   cursors and ledger entries are reset at each start; runs and parked records stay);
+   each is mounted into the service under ``/sandbox/<name>`` so a browser can look at
+   them, and the connectors reach them in-process (no socket, no network);
+3. a ``demo`` tenant with an admin key (created at the first start only; later starts
+   reuse it - ``mapwright api tenant demo`` issues another), connections to the
+   sandboxes and the built-in flows installed (disabled: enable them when the dry run
+   looks right);
 4. the built-in flows seeded as gallery templates;
 5. the main job once: a dry run of the orders flow, whose counts are printed.
 """
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from fastapi import FastAPI
 from mapwright.api.services import Services
 from mapwright.api.settings import ApiSettings
@@ -47,7 +51,8 @@ class Demo:
     apps: dict[str, Any] = field(default_factory=dict)
     transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
     connections: dict[str, dict[str, Any]] = field(default_factory=dict)
-    key: str | None = None
+    key: str | None = None  # None: an admin key exists from an earlier start
+    reset: tuple[int, int] = (0, 0)  # cursors, ledger entries forgotten at this start
     report: dict[str, Any] | None = None
 
 
@@ -89,6 +94,20 @@ def _connection(kind: str, info: dict[str, Any]) -> dict[str, Any]:
     return {"kind": kind, "base_url": info["base_url"], "credentials": {"api_key": info["api_key"]}}
 
 
+def admin_key_exists(services: Services) -> bool:
+    """The demo tenant has an admin key that is not revoked (from an earlier start)."""
+    from mapwright.api import schema as t
+
+    keys = t.api_keys.c
+    with services.db.begin() as c:
+        found = c.execute(
+            sa.select(keys.id).where(
+                (keys.tenant == TENANT) & (keys.scope == "admin") & keys.revoked_at.is_(None)
+            )
+        ).first()
+    return found is not None
+
+
 def mount(app: FastAPI, demo: Demo) -> None:
     for prefix, sandbox in demo.apps.items():
         app.mount(prefix, sandbox)
@@ -102,7 +121,13 @@ async def seed(services: Services, demo: Demo) -> None:
     from mapwright.api.routes_tenant import create_tenant
     from mapwright.api.templates import seed_gallery
 
-    demo.key = create_tenant(services, TENANT, "Demo company")
+    if admin_key_exists(services):
+        demo.key = None  # the key of an earlier start still works; keys are shown once
+    else:
+        demo.key = create_tenant(services, TENANT, "Demo company")
+    # the sandboxes start from their seed data on every start: cursors and ledger entries
+    # of an earlier start point at records that no longer exist, so the demo forgets them
+    demo.reset = services.store.reset_positions(TENANT)
     for name, conn in demo.connections.items():
         services.connections.save(
             TENANT, name, conn["kind"], conn["base_url"], dict(conn["credentials"]), {}

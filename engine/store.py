@@ -342,6 +342,15 @@ class Store:
         with self.begin() as c:
             self._commit_cursor(c, tenant, flow, cursor, run_id)
 
+    def reset_positions(self, tenant: str) -> tuple[int, int]:
+        """Forget the tenant's cursors and ledger entries (its source and target data were
+        replaced, so old positions and target ids mean nothing); returns the numbers
+        removed. Runs, records and parked entries stay (history)."""
+        with self.begin() as c:
+            cursors = c.execute(t.cursors.delete().where(t.cursors.c.tenant == tenant)).rowcount
+            ledger = c.execute(t.ledger.delete().where(t.ledger.c.tenant == tenant)).rowcount
+        return cursors, ledger
+
     @staticmethod
     def _commit_cursor(
         c: sa.Connection, tenant: str, flow: str, cursor: str | None, run_id: str

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 import typer
 from mapwright.api import demo
 from mapwright.api.cli import _settings
@@ -104,3 +105,33 @@ def test_without_the_services_key_the_cli_says_where_the_key_is(folder: Path) ->
     text = " ".join(result.output.split())
     assert result.exit_code == 1
     assert "encrypted credentials" in text and "MAPWRIGHT_SECRET_KEY" in text
+
+
+async def _start_and_run(flow: str) -> dict[str, Any]:
+    """One ``serve --demo`` start in the current folder, then one real run of ``flow``."""
+    settings = _settings(None, None, "127.0.0.1", 8000)
+    sandboxes = demo.build_sandboxes(settings.public_url, settings.data_dir)
+    services = Services(settings, transports=sandboxes.transports)
+    try:
+        await demo.seed(services, sandboxes)
+        run = await services.engine.run_flow(demo.TENANT, flow)
+        with services.db.begin() as c:
+            keys = c.execute(
+                sa.text("select count(*) from api_keys where tenant = :t"), {"t": demo.TENANT}
+            ).scalar()
+        return {"key": sandboxes.key, "counts": run.counts, "keys": keys}
+    finally:
+        await services.executor.drain()
+        services.close()
+
+
+async def test_a_demo_restart_acts_like_the_first_start_and_reuses_the_admin_key(
+    folder: Path,
+) -> None:
+    first = await _start_and_run("orders")
+    assert first["key"] is not None and first["keys"] == 1
+    assert first["counts"]["sent"] > 0, first["counts"]
+    again = await _start_and_run("orders")
+    # fresh sandboxes: the same records are sent again, not skipped or parked on old ids
+    assert again["counts"] == first["counts"]
+    assert again["key"] is None and again["keys"] == 1
