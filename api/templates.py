@@ -5,8 +5,9 @@ description, the script, the settings schema with defaults, the settings values 
 when exporting, the connector kinds the flow needs and its tests. It never holds
 credentials or connection names; an export that would contain a known secret is refused.
 
-``content_hash`` is the SHA-256 of the canonical JSON of the manifest (sorted keys, exact
-numbers), so an export imported into another tenant and exported again hashes the same.
+``content_hash`` is the SHA-256 of the canonical JSON of the manifest (sorted keys, every
+number in its shortest exact decimal form: ``100.00`` hashes like ``100.0`` and ``100``),
+so an export imported into another tenant and exported again hashes the same.
 The gallery is the instance's shared library (rows without a tenant); the built-in flows
 are seeded into it at start.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,9 +47,29 @@ MANIFEST_KEYS = {
 }
 
 
+def canonical(value: Any) -> Any:
+    """``value`` with every number in one decimal form: the shortest exact one, no exponent
+    (``100.00``, ``100.0`` and ``100`` are all ``100``; ``2.50`` is ``2.5``), so the text a
+    client sends back (exact decimals or floats) hashes and compares like the export."""
+    if isinstance(value, dict):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        return value
+    text = format(number.normalize(), "f")
+    return Decimal("0" if text in ("-0", "0") else text)
+
+
+def canonical_text(value: Any) -> str:
+    return jsonio.dumps(canonical(jsonio.plain(value)), sort_keys=True)
+
+
 def content_hash(manifest: dict[str, Any]) -> str:
-    canonical = jsonio.dumps(manifest, sort_keys=True)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_text(manifest).encode("utf-8")).hexdigest()
 
 
 def required_kinds(compiled: Any) -> list[str]:
@@ -151,9 +173,7 @@ def validate(manifest: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         manifest.get("settings") or {},
     )
     for key in ("settings_schema", "requires"):
-        if key in manifest and jsonio.dumps(manifest[key], sort_keys=True) != jsonio.dumps(
-            expected[key], sort_keys=True
-        ):
+        if key in manifest and canonical_text(manifest[key]) != canonical_text(expected[key]):
             errors.append((f"body.manifest.{key}", "does not match the script"))
     if errors:
         raise ApiError(422, "the template manifest is not consistent", errors=errors)

@@ -3,8 +3,11 @@ share links, no credentials."""
 
 from __future__ import annotations
 
+import json
+
 from conftest import World
 from flows_fixtures import RECEIPTS
+from mapwright.dsl import jsonio
 
 WITH_TEST = (
     RECEIPTS
@@ -187,3 +190,43 @@ async def test_a_template_holding_a_credential_is_refused(world: World) -> None:
     )
     assert refused.status_code == 422
     assert secret not in refused.text
+
+
+async def test_a_decimal_setting_keeps_the_hash_through_export_import_export(
+    world: World,
+) -> None:
+    script = RECEIPTS.replace(
+        "setting item_code", 'setting fee: money = 2.50 help "fee"\nsetting item_code', 1
+    )
+    created = await world.client.post(
+        "/api/v1/flows",
+        content='{"name": "receipts", "script": '
+        + json.dumps(script)
+        + ', "settings": {"fee": 100.00}}',
+        headers={**world.admin, "content-type": "application/json"},
+    )
+    assert created.status_code == 201, created.text
+    exported = await world.client.post(
+        "/api/v1/flows/receipts/export", json={"version": "1.0.0"}, headers=world.admin
+    )
+    assert exported.status_code == 201, exported.text
+    assert '"fee":100.00' in exported.text.replace(" ", "")
+    # the manifest sent back as written (100.00) and as a float-parsing client sends it (100.0)
+    exact = jsonio.dumps({"manifest": jsonio.loads(exported.text)["manifest"]})
+    assert '"fee": 100.00' in exact
+    other = world.tenant("globex")
+    for headers, kwargs in (
+        (world.admin, {"content": exact}),
+        (other, {"content": exact}),
+        (world.tenant("initech"), {"json": {"manifest": exported.json()["manifest"]}}),
+    ):
+        imported = await world.client.post(
+            "/api/v1/templates", headers={**headers, "content-type": "application/json"}, **kwargs
+        )
+        assert imported.status_code in (200, 201), imported.text
+        assert imported.json()["content_hash"] == exported.json()["content_hash"]
+    again = await world.client.post(
+        "/api/v1/flows/receipts/export", json={"version": "1.0.0"}, headers=world.admin
+    )
+    assert again.status_code == 201, again.text
+    assert again.json()["content_hash"] == exported.json()["content_hash"]
