@@ -27,6 +27,16 @@ if TYPE_CHECKING:
     from mapwright.api.services import Services
 
 log = logging.getLogger("mapwright.api.alerts")
+SMTP_MISSING = (
+    "no SMTP server is configured: set MAPWRIGHT_SMTP_HOST (and _PORT, _FROM, _USER, "
+    "_PASSWORD, _STARTTLS as needed) and restart, or use a webhook channel"
+)
+
+
+class SmtpMissing(Exception):
+    """An e-mail channel exists but the service has no SMTP server."""
+
+
 MAX_LISTED = 20
 
 
@@ -129,10 +139,13 @@ class Alerts:
 
     async def send(
         self, tenant: str, flow: str, run_id: str | None, kind: str, detail: dict[str, Any]
-    ) -> list[bool]:
+    ) -> list[dict[str, Any]]:
+        """Send to every channel; per channel: its id, kind, whether it was delivered and
+        the reason (``delivered`` or what went wrong, without the webhook's query)."""
         results = []
         for channel in self.channels(tenant, flow):
             config = self.services.vault.decrypt(channel["config"])
+            reason = "delivered"
             try:
                 if channel["kind"] == "webhook":
                     await self._webhook(config, kind, detail)
@@ -142,7 +155,15 @@ class Alerts:
             except Exception as exc:  # noqa: BLE001 - a broken channel must not stop others
                 log.warning("alert channel %s failed: %s", channel["id"], type(exc).__name__)
                 delivered = False
-            results.append(delivered)
+                reason = self._reason(channel["kind"], config, exc)
+            results.append(
+                {
+                    "channel_id": channel["id"],
+                    "kind": channel["kind"],
+                    "delivered": delivered,
+                    "reason": reason,
+                }
+            )
             with self.services.db.begin() as c:
                 c.execute(
                     t.alert_events.insert().values(
@@ -158,6 +179,19 @@ class Alerts:
                 )
         return results
 
+    def _reason(self, kind: str, config: dict[str, Any], exc: Exception) -> str:
+        settings = self.services.settings
+        if isinstance(exc, SmtpMissing):
+            return SMTP_MISSING
+        if isinstance(exc, httpx.HTTPStatusError):
+            return f"the webhook answered HTTP {exc.response.status_code}"
+        text = f"{type(exc).__name__}: {exc}"
+        if kind == "webhook":
+            url = str(config.get("url", ""))
+            text = text.replace(url, url.split("?", 1)[0]) if url else text
+            return f"the webhook was not reached ({text})"
+        return f"the SMTP server {settings.smtp_host}:{settings.smtp_port} failed ({text})"
+
     async def _webhook(self, config: dict[str, Any], kind: str, detail: dict[str, Any]) -> None:
         timeout = self.services.settings.alert_timeout
         transport = self.services.connections.network()
@@ -171,6 +205,8 @@ class Alerts:
 
     def _email(self, config: dict[str, Any], kind: str, detail: dict[str, Any]) -> None:
         settings = self.services.settings
+        if not settings.smtp_host:
+            raise SmtpMissing()
         message = EmailMessage()
         message["From"] = settings.smtp_from
         message["To"] = ", ".join(config["to"])

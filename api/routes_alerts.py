@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, status
 from mapwright.api import schema as t
+from mapwright.api.alerts import SMTP_MISSING
 from mapwright.api.auth import Editor, Viewer
-from mapwright.api.errors import not_found
+from mapwright.api.errors import ApiError, not_found
 from mapwright.api.flows import get_flow
 from mapwright.api.responses import Id, utc_row
 from mapwright.api.services import Services
@@ -81,6 +82,8 @@ async def add_channel(
 ) -> ChannelOut:
     services = _services(request)
     get_flow(services, principal.tenant, name)
+    if body.kind == "email" and not services.settings.smtp_host:
+        raise ApiError(422, SMTP_MISSING, errors=[("body.kind", "e-mail needs an SMTP server")])
     config = {"url": body.url} if body.kind == "webhook" else {"to": body.to}
     with services.db.begin() as c:
         new_id = c.execute(
@@ -148,8 +151,15 @@ async def events(
         ]
 
 
-@router.post("/test", response_model=list[bool], summary="Send a test notice to every channel")
-async def test_channels(name: str, request: Request, principal: Editor) -> list[bool]:
+class SentOut(BaseModel):
+    channel_id: int
+    kind: str
+    delivered: bool
+    reason: str = Field(description="'delivered', or what went wrong")
+
+
+@router.post("/test", response_model=list[SentOut], summary="Send a test notice to every channel")
+async def test_channels(name: str, request: Request, principal: Editor) -> list[dict[str, Any]]:
     services = _services(request)
     get_flow(services, principal.tenant, name)
     return await services.alerts.send(principal.tenant, name, None, "test", {"flow": name})

@@ -53,7 +53,7 @@ class ApiSettings(Settings):
     share_link_ttl_days: int = Field(default=30, ge=1)
     scheduler_tick: float = Field(default=15.0, gt=0)
     public_url: str = "http://127.0.0.1:8000"
-    smtp_host: str = "127.0.0.1"
+    smtp_host: str | None = None  # no SMTP server: e-mail alert channels are refused
     smtp_port: int = 25
     smtp_from: str = "mapwright@localhost"
     smtp_user: str | None = None

@@ -81,7 +81,9 @@ async def test_failure_streak_alerts_once_pauses_and_recovers(
     inbox, port = smtp
     hooks, url = webhook
     world: World = await make_world(
-        settings=settings.model_copy(update={"smtp_port": port, "egress_allow": "127.0.0.1"})
+        settings=settings.model_copy(
+            update={"smtp_host": "127.0.0.1", "smtp_port": port, "egress_allow": "127.0.0.1"}
+        )
     )
     await world.connect_sandboxes()
     await world.client.post(
@@ -148,3 +150,56 @@ async def test_channels_are_validated(world: World) -> None:
     )
     assert no_url.status_code == 422
     assert no_url.json()["errors"][0]["loc"] == "body.url"
+
+
+async def test_an_email_channel_without_smtp_is_refused_when_saved(world: World) -> None:
+    await world.client.post(
+        "/api/v1/flows", json={"name": "receipts", "script": RECEIPTS}, headers=world.admin
+    )
+    refused = await world.client.post(
+        "/api/v1/flows/receipts/alerts",
+        json={"kind": "email", "to": ["ops@example.com"]},
+        headers=world.admin,
+    )
+    assert refused.status_code == 422, refused.text
+    assert "MAPWRIGHT_SMTP_HOST" in refused.json()["detail"]
+    assert refused.json()["errors"][0]["loc"] == "body.kind"
+    listed = await world.client.get("/api/v1/flows/receipts/alerts", headers=world.admin)
+    assert listed.json() == []
+
+
+async def test_the_test_notice_answers_a_reason_per_channel(
+    make_world: Any, settings: Any, webhook: tuple[list, str]
+) -> None:
+    hooks, url = webhook
+    closed = free_port()  # nobody listens: neither SMTP nor the second webhook answer
+    world: World = await make_world(
+        settings=settings.model_copy(
+            update={"smtp_host": "127.0.0.1", "smtp_port": closed, "egress_allow": "127.0.0.1"}
+        )
+    )
+    await world.client.post(
+        "/api/v1/flows", json={"name": "receipts", "script": RECEIPTS}, headers=world.admin
+    )
+    for body in (
+        {"kind": "webhook", "url": url + "?token=s3cret"},
+        {"kind": "webhook", "url": f"http://127.0.0.1:{closed}/hook?token=s3cret"},
+        {"kind": "email", "to": ["ops@example.com"]},
+    ):
+        added = await world.client.post(
+            "/api/v1/flows/receipts/alerts", json=body, headers=world.admin
+        )
+        assert added.status_code == 201, added.text
+    sent = await world.client.post("/api/v1/flows/receipts/alerts/test", headers=world.admin)
+    assert sent.status_code == 200, sent.text
+    answers = sent.json()
+    assert [(a["kind"], a["delivered"]) for a in answers] == [
+        ("webhook", True),
+        ("webhook", False),
+        ("email", False),
+    ]
+    assert answers[0]["reason"] == "delivered" and len(hooks) == 1
+    assert answers[1]["reason"].startswith("the webhook was not reached")
+    assert answers[2]["reason"].startswith(f"the SMTP server 127.0.0.1:{closed} failed")
+    assert "s3cret" not in sent.text
+    await world.client.aclose()
