@@ -40,10 +40,6 @@ class _Missing:
 MISSING: Final = _Missing()
 
 
-def is_missing(value: Any) -> bool:
-    return value is MISSING
-
-
 def is_absent(value: Any) -> bool:
     """True for ``missing`` and ``null``: the value the ``??`` operator replaces."""
     return value is MISSING or value is None
