@@ -20,8 +20,9 @@ time failure can name the script line, the rule and the field path (see ``script
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import CodeType
 from typing import Any
 
 import mapwright.dsl.functions  # noqa: F401 - fills the registry
@@ -45,9 +46,17 @@ LOOKUP_KINDS = {"find", "find_all", "exists", "require"}
 
 @dataclass
 class LineInfo:
+    """The statement (or ``def``) a generated line comes from.
+
+    ``exprs`` lists the generated text of each expression compiled for it, with its node,
+    in compile order: a failing call's text (``co_positions`` of the failing instruction)
+    finds the expression it came from (see ``failures.py``).
+    """
+
     node: ast.Node
     target: tuple[str, ...] | None = None
     operation: ast.Operation | None = None
+    exprs: list[tuple[str, ast.Node]] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -69,6 +78,8 @@ class CompiledCode:
     needs_context: bool
     #: the result must be measured against the output size limit (see ``copies_only``)
     measure_output: bool = True
+    #: the generated function of each ``each`` loop -> the local that holds the item index
+    loops: dict[CodeType, str] = field(default_factory=dict)
 
 
 class Compiler(ExpressionCompiler):
@@ -134,6 +145,18 @@ class Compiler(ExpressionCompiler):
             self.namespace[helper] = getattr(runtime, helper)
         self.info: LineInfo | None = None
         self.indent = 0
+        self.loop_functions: dict[str, str] = {}
+
+    # -- what a run time error needs to find its place (``failures.py``) ---------------------
+    def expr(self, node: ast.Node, scope: Scope) -> str:
+        code = super().expr(node, scope)
+        if self.info is not None:
+            self.info.exprs.append((code, node))
+        return code
+
+    def record_loop(self, function: str, index: str) -> None:
+        """``function`` (generated) runs an ``each`` loop whose item index is ``index``."""
+        self.loop_functions[function] = index
 
     # -- output ----------------------------------------------------------------------------
     def emit(self, text: str) -> None:
@@ -191,6 +214,11 @@ class Compiler(ExpressionCompiler):
             ) from None
         exec(code, self.namespace)  # noqa: S102 - generated from the checked tree, no builtins
         needs_context = "ctx" in source.replace("def run(rec, S, ctx):", "")
+        loops = {
+            c: self.loop_functions[c.co_name]
+            for c in _code_objects(code)
+            if c.co_name in self.loop_functions
+        }
         return CompiledCode(
             source,
             self.namespace,
@@ -199,6 +227,7 @@ class Compiler(ExpressionCompiler):
             self.lookups,
             needs_context,
             not copies_only(self.script),
+            loops,
         )
 
     def _compile_defs(self, module: Module, prefix: str) -> None:
@@ -406,6 +435,15 @@ class Compiler(ExpressionCompiler):
         if node.alias:
             scope.aliases.add(node.alias)
             scope.names.pop(node.alias, None)
+
+
+def _code_objects(code: CodeType) -> Iterator[CodeType]:
+    """``code`` and every function compiled inside it."""
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack += [c for c in current.co_consts if isinstance(c, CodeType)]
 
 
 class CompileErrors(MappingCompileError):

@@ -86,6 +86,9 @@ class ExpressionCompiler:
     def tick(self) -> None:
         raise NotImplementedError
 
+    def record_loop(self, function: str, index: str) -> None:
+        raise NotImplementedError
+
     info: Any
     indent: int
 
@@ -432,6 +435,7 @@ class ExpressionCompiler:
 
     def x_Each(self, node: ast.Each, scope: Scope) -> str:  # noqa: N802
         fn = self.fresh("e")
+        self.record_loop(fn, "_i")
         saved_info, saved_nest = self.info, self.nest
         source = self.expr(node.source, scope)
         inner = scope.child()

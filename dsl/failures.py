@@ -1,17 +1,21 @@
 """Where a run failed: turn an exception from generated code into a positioned error.
 
-The traceback is walked through the frames of the generated code; each generated line maps
-to the statement it came from (``compiler.LineInfo``), which gives the script line, the rule
-and the field path (``Lines[2].AmountFC``). A limit error keeps its class and names the limit
-(``RecordLimitError``); where a step or time budget ran out is chance, so that error names the
-outermost statement that spent it. The output size limit names the rule or operation that
-wrote most of the result.
+The traceback is walked through the frames of the generated code, using only what the
+compiler recorded: each generated line maps to the statement it came from
+(``compiler.LineInfo``), which gives the rule and the field path (``Lines[2].AmountFC``); the
+functions of ``each`` loops are known by their code objects (``CompiledCode.loops``), which
+name the local holding the item index. The failing instruction's span in the generated line
+(``co_positions``) is matched against the expressions compiled for the statement, so the
+position is that of the expression that failed, not just of its statement. A limit error
+keeps its class and names the limit (``RecordLimitError``); where a step or time budget ran
+out is chance, so that error names the outermost statement that spent it. The output size
+limit names the rule or operation that wrote most of the result.
 """
 
 from __future__ import annotations
 
 import decimal
-from types import TracebackType
+from types import CodeType, TracebackType
 from typing import TYPE_CHECKING
 
 from mapwright.dsl import ast
@@ -71,12 +75,17 @@ def runtime_error(script: Script, exc: BaseException, tb: TracebackType | None) 
     outermost: LineInfo | None = None
     path: list[str] = []
     rule_op: ast.Operation | None = None
+    failed: ast.Node | None = None
+    generated = script.code.source.split("\n")
     while tb is not None:
         frame = tb.tb_frame
         if frame.f_code.co_filename == filename:
-            if frame.f_code.co_name.startswith("e") and "_i" in frame.f_locals:
-                path.append(f"[{frame.f_locals['_i']}]")
+            index = script.code.loops.get(frame.f_code)
+            if index is not None and index in frame.f_locals:
+                path.append(f"[{frame.f_locals[index]}]")
             found = script.code.lines.get(tb.tb_lineno)
+            if found is not None:
+                failed = _failed_expression(found, frame.f_code, tb.tb_lasti, generated)
             if found is not None and found is not info:
                 info = found
                 outermost = outermost or found
@@ -88,6 +97,7 @@ def runtime_error(script: Script, exc: BaseException, tb: TracebackType | None) 
     if isinstance(exc, MappingLimitError) and exc.limit in _BUDGETS:
         # where a budget runs out is chance: name the statement that spent it
         info = outermost
+        failed = None
     if isinstance(exc, decimal.Overflow):
         exc = MappingLimitError(
             f"a number grew beyond 10^{MAX_NUMBER_DIGITS}",
@@ -105,6 +115,8 @@ def runtime_error(script: Script, exc: BaseException, tb: TracebackType | None) 
     else:
         message = f"unexpected {type(exc).__name__}: {exc}"
     position = info.node.pos if info else None
+    if failed is not None and failed.pos != ast.NOWHERE:
+        position = failed.pos
     rule = None
     if info is not None and position is not None:
         lines = script.text.splitlines()
@@ -131,3 +143,33 @@ def runtime_error(script: Script, exc: BaseException, tb: TracebackType | None) 
         path="".join(path).lstrip(".") or None,
         value=snippet(value) if value is not MISSING else None,
     )
+
+
+def _failed_expression(
+    info: LineInfo, code: CodeType, lasti: int, generated: list[str]
+) -> ast.Node | None:
+    """The expression of ``info``'s statement whose generated code holds the instruction at
+    ``lasti`` (``None`` when no compiled expression matches it).
+
+    The instruction's span is a byte range of the generated line; an expression whose text
+    is exactly that span is taken (when the same text appears twice on the line, the
+    occurrence at that column picks the expression compiled in that order); otherwise the
+    longest expression text inside the span (a call that wraps an expression, such as
+    ``truthy(...)``).
+    """
+    try:
+        line, end_line, start, end = list(code.co_positions())[lasti // 2]
+    except IndexError:
+        return None
+    if line is None or line != end_line or start is None or end is None:
+        return None
+    if not 0 < line <= len(generated):
+        return None
+    raw = generated[line - 1].encode()
+    span = raw[start:end].decode(errors="replace")
+    same = [node for text, node in info.exprs if text == span]
+    if same:
+        nth = raw.count(span.encode(), 0, start)
+        return same[min(nth, len(same) - 1)]
+    inside = [(len(text), node) for text, node in info.exprs if text in span]
+    return max(inside, key=lambda item: item[0])[1] if inside else None
