@@ -8,9 +8,10 @@
     ├── MappingLimitError              a safety limit was hit (``limit`` names it, ``maximum``)
     │   └── RecordLimitError           ... while mapping a record (also a MappingRuntimeError)
     └── MappingRuntimeError            a rule failed on a record (has a position and a trail)
-        ├── RecordLimitError           a limit was hit on this record (rule, limit, maximum)
-        ├── RecordSkipped              a ``where`` filter skipped the record (not a failure)
-        └── RecordParked               ``park``/``require`` parked the record
+        └── RecordLimitError           a limit was hit on this record (rule, limit, maximum)
+
+A skipped or parked record is not an error: the script's ``Outcome`` carries it
+(``Outcome.skipped`` / ``Outcome.parked``).
 
 Functions raise ``MappingValueError`` with a plain message; the runtime turns it into a
 ``MappingRuntimeError`` that names the script, line, rule, path and value. A limit hit while
@@ -164,11 +165,3 @@ class RecordLimitError(MappingRuntimeError, MappingLimitError):
 
 def _plain(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-class RecordSkipped(MappingRuntimeError):
-    """A ``where`` filter said no: the record is skipped with ``reason``."""
-
-
-class RecordParked(MappingRuntimeError):
-    """The script parked the record (``park`` or a failed ``require``) with a message."""

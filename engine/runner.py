@@ -27,7 +27,7 @@ from typing import Any
 from mapwright.connectors.base import Connector
 from mapwright.connectors.errors import ConnectorError, FatalError
 from mapwright.dsl import jsonio
-from mapwright.dsl.errors import MappingError, RecordParked, RecordSkipped
+from mapwright.dsl.errors import MappingError
 from mapwright.dsl.plan import Outcome, Ref
 from mapwright.dsl.resolver import LookupPending
 from mapwright.dsl.values import exact_numbers
@@ -299,11 +299,7 @@ class FlowRunner:
         fatal: FatalError | None = None
         plan: Any = None
         reason: str | None
-        if isinstance(planned, RecordSkipped):
-            outcome, reason = "skipped", planned.message
-        elif isinstance(planned, RecordParked):
-            outcome, reason = "parked", planned.message
-        elif isinstance(planned, Exception):
+        if isinstance(planned, Exception):
             outcome, reason = "failed", str(planned)
         else:
             plan = planned.to_json()
