@@ -223,8 +223,3 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
         components.pop(unused, None)
     app.openapi_schema = schema
     return schema
-
-
-def services_of(app: Any) -> Services:
-    services: Services = app.state.services
-    return services

@@ -222,10 +222,6 @@ class Store:
             return [_run_dict(row) for row in c.execute(query).mappings()]
 
     # -- per-record log and parked records ---------------------------------------------------
-    def add_record(self, *, resolve_parked: bool = True, **values: Any) -> int:
-        """Store one record's log entry; returns its id (see ``store_page``)."""
-        return self.store_page([values], resolve_parked=resolve_parked)[0]
-
     def store_page(
         self,
         rows: Sequence[dict[str, Any]],
@@ -298,14 +294,6 @@ class Store:
             query = query.where(t.run_records.c.flow == flow)
         with self.begin() as c:
             return [dict(row) for row in c.execute(query.order_by(t.run_records.c.id)).mappings()]
-
-    def set_parked_state(self, record_ids: Sequence[int], state: str) -> None:
-        with self.begin() as c:
-            c.execute(
-                t.run_records.update()
-                .where(t.run_records.c.id.in_(list(record_ids)))
-                .values(parked_state=state)
-            )
 
     def edit_parked_source(self, record_id: int, source: dict[str, Any]) -> None:
         """Replace the stored source record of a parked entry (the 'fix the record' step).
