@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import Any
 
 import typer
 from mapwright.api.settings import ApiSettings
@@ -43,6 +44,9 @@ def serve(
     data: Path | None = typer.Option(None, "--data", help="data folder (default ./mapwright-data)"),
     store: str | None = typer.Option(None, "--store", help="database URL (PostgreSQL)"),
     log_level: str = typer.Option("info", "--log-level"),
+    workers: int | None = typer.Option(
+        None, "--workers", min=0, max=0, help="0: only enqueue runs for `mapwright worker`"
+    ),
 ) -> None:
     """Run the REST service (API under /api/v1, docs at /docs)."""
     import uvicorn
@@ -101,7 +105,7 @@ def serve(
         settings,
         transports=sandboxes.transports if sandboxes else None,
         scheduler=True,
-        on_start=[started],
+        on_start=[_scale_out(workers), started],
     )
     if sandboxes is not None:
         demo_mod.mount(app, sandboxes)
@@ -110,6 +114,22 @@ def serve(
             f"mapwright is running at {settings.public_url} (docs: {settings.public_url}/docs)"
         )
     uvicorn.run(app, host=host, port=port, log_config=None, log_level=log_level)
+
+
+def _scale_out(workers: int | None) -> Any:
+    """With a PostgreSQL store: quotas and Exact tokens shared with other processes; with
+    ``--workers 0`` runs are only queued for ``mapwright worker`` (engine/distributed.py)."""
+
+    async def hook(services: Any) -> None:
+        from mapwright.engine.scale import enable_sharing, queue_runs
+
+        shared = enable_sharing(services.engine)
+        if workers == 0:
+            if not shared:
+                raise EngineError("--workers 0 needs a PostgreSQL store (--store URL)")
+            services.executor = services.engine.executor = queue_runs(services.engine)
+
+    return hook
 
 
 def _check_port(host: str, port: int) -> None:

@@ -12,8 +12,9 @@ honours a ``Retry-After``. When the wait for room would be longer than ``max_wai
 budget spent), ``acquire`` raises ``QuotaExhausted`` with ``resets_at`` instead of sleeping.
 
 Several connector instances in one process share a governor through ``shared_governor(scope,
-quotas)``. This is an in-process seam: the distributed, database-backed governor is the
-engine's concern and can replace it behind the same ``acquire``/``observe_headers`` calls.
+quotas)``. Across processes the engine installs a ``QuotaBackend`` (``set_backend``: counts
+in PostgreSQL, ``engine/shared_quota.py``); ``shared_governor`` then hands out its governors,
+behind the same ``acquire``/``observe_headers`` calls.
 Clocks and sleep are injectable, so tests run on a fake clock.
 """
 
@@ -25,7 +26,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 from mapwright.connectors.base import Quota
 from mapwright.connectors.errors import QuotaExhausted
@@ -210,6 +211,34 @@ _SHARED: dict[str, RateGovernor] = {}
 _SHARED_LOCK = threading.Lock()
 
 
+class QuotaBackend(Protocol):
+    """Counts shared by every process (the engine's database-backed ``SharedQuotas``)."""
+
+    def governor(
+        self, scope: str, quotas: Iterable[Quota], headers: Sequence[RateHeader] = ()
+    ) -> RateGovernor: ...
+
+    def pacer(self, scope: str, quotas: Iterable[Quota]) -> Any: ...
+
+    def budget(self, scope: str, limit: int, window: float) -> Any: ...
+
+
+_BACKEND: QuotaBackend | None = None
+
+
+def set_backend(backend: QuotaBackend | None) -> None:
+    """Count every shared quota of this process in ``backend`` (None: in memory again)."""
+    global _BACKEND
+    with _SHARED_LOCK:
+        _BACKEND = backend
+        _SHARED.clear()
+
+
+def backend() -> QuotaBackend | None:
+    """The installed shared backend, if any (connectors ask before making their own count)."""
+    return _BACKEND
+
+
 def shared_governor(
     scope: str, quotas: Iterable[Quota], *, headers: Sequence[RateHeader] = ()
 ) -> RateGovernor:
@@ -220,6 +249,9 @@ def shared_governor(
     with _SHARED_LOCK:
         governor = _SHARED.get(scope)
         if governor is None:
-            governor = RateGovernor(quotas, headers=headers)
+            if _BACKEND is not None:
+                governor = _BACKEND.governor(scope, tuple(quotas), headers)
+            else:
+                governor = RateGovernor(quotas, headers=headers)
             _SHARED[scope] = governor
         return governor

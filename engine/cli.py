@@ -34,6 +34,7 @@ from mapwright.engine.config import Settings, load_settings
 from mapwright.engine.errors import EngineError
 from mapwright.engine.reconcile_cli import reconcile_command
 from mapwright.engine.runs import Engine, RunReport
+from mapwright.engine.worker_cli import worker_command
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -96,6 +97,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(runs_app, name="runs")
     app.add_typer(parked_app, name="parked")
     app.command("reconcile")(reconcile_command)
+    app.command("worker")(worker_command)
 
     @flow_app.command("list")
     def flow_list(

@@ -90,8 +90,13 @@ _SHARED_LOCK = threading.Lock()
 
 def shared_pacer(scope: str, make: Callable[[], Pacer]) -> Pacer:
     """The process-wide pacer for ``scope`` (one per BB base URL), made on first use."""
+    from mapwright.connectors.quota import backend
+
     with _SHARED_LOCK:
         pacer = _SHARED.get(scope)
         if pacer is None:
-            pacer = _SHARED[scope] = make()
+            shared = backend()  # counted in the database for every process (engine/shared_quota)
+            pacer = _SHARED[scope] = (
+                shared.pacer(scope, make().quotas.values()) if shared else make()
+            )
         return pacer

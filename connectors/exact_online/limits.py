@@ -131,7 +131,13 @@ _BUDGETS: dict[str, ErrorBudget] = {}
 
 def shared_budget(app_key: str, limit: int = ERROR_LIMIT) -> ErrorBudget:
     """The process-wide error budget of one app (client id), made on first use."""
-    budget = _BUDGETS.get(app_key)
-    if budget is None:
-        budget = _BUDGETS[app_key] = ErrorBudget(limit)
-    return budget
+    from mapwright.connectors.quota import backend
+
+    shared = backend()
+    if shared is not None:  # counted in the database for every process (engine/shared_quota)
+        budget: ErrorBudget = shared.budget(f"exact_online:{app_key}", limit, ERROR_WINDOW)
+        return budget
+    mine = _BUDGETS.get(app_key)
+    if mine is None:
+        mine = _BUDGETS[app_key] = ErrorBudget(limit)
+    return mine
