@@ -32,7 +32,7 @@ from mapwright.dsl.plan import Outcome, Ref
 from mapwright.dsl.resolver import LookupPending
 from mapwright.dsl.values import exact_numbers
 from mapwright.engine.errors import EngineError, FlowInvalid
-from mapwright.engine.ledger import Ledger, created_by_flows
+from mapwright.engine.ledger import Ledger, PendingCreate, created_by_flows
 from mapwright.engine.locks import RunLock
 from mapwright.engine.operations import (
     WRITE_ACTIONS,
@@ -96,8 +96,9 @@ class RunContext:
     dry_run: bool
     lock: RunLock | None = None
     on_event: EventHandler | None = None
+    #: outcome counts of the run; the records' reports are in the store (one page at a time
+    #: in memory), read back with ``runs.StoredRecords``
     counts: dict[str, int] = field(default_factory=dict)
-    records: list[RecordReport] = field(default_factory=list)
     cursor: str | None = None
 
 
@@ -106,7 +107,7 @@ class FlowRunner:
 
     def __init__(self, ctx: RunContext):
         self.ctx = ctx
-        self.ledger = Ledger(ctx.store, ctx.tenant, ctx.flow)
+        self.ledger = Ledger(ctx.store, ctx.tenant, ctx.flow, batch=True)
         self.seq = 0
         self._lock_refreshed = time.monotonic()
 
@@ -177,7 +178,6 @@ class FlowRunner:
         are stored and the cursor stays where it was.
         """
         self._rows: list[dict[str, Any]] = []
-        self._reports: list[RecordReport] = []
         try:
             await self._process(items, page_no)
         except BaseException:
@@ -188,12 +188,16 @@ class FlowRunner:
     def _flush(self, cursor: str | None) -> None:
         ctx = self.ctx
         move = None if cursor is None else (ctx.tenant, ctx.flow, cursor, ctx.run_id)
-        if not self._rows and move is None:
+        if not self._rows and move is None and not self.ledger.dirty:
             return
-        ids = ctx.store.store_page(self._rows, resolve_parked=not ctx.dry_run, cursor=move)
-        for report, record_id in zip(self._reports, ids, strict=True):
-            report.record_id = record_id
-        self._rows, self._reports = [], []
+        ctx.store.store_page(
+            self._rows,
+            resolve_parked=not ctx.dry_run,
+            cursor=move,
+            also=self.ledger.flush,
+            returning=False,
+        )
+        self._rows = []
 
     async def _process(self, items: list[SourceItem], page_no: int) -> None:
         ctx = self.ctx
@@ -202,6 +206,8 @@ class FlowRunner:
         entries = self.ledger.entries(item.source_id for item in items)
         self._want_targets(planned, lookups, entries, items)
         await lookups.fetch_pending()
+        if not ctx.dry_run:
+            self.ledger.prewrite(_creates(planned, lookups, entries, items), ctx.run_id)
         sender = OperationSender(
             connectors=ctx.connectors,
             lookups=lookups,
@@ -330,11 +336,6 @@ class FlowRunner:
         )
         ctx.counts[outcome] = ctx.counts.get(outcome, 0) + 1
         ctx.counts["total"] = ctx.counts.get("total", 0) + 1
-        report = RecordReport(
-            self.seq, item.source_id, outcome, reason, operations, plan, None, item.replay_of
-        )
-        self._reports.append(report)
-        ctx.records.append(report)
         self._event("record", seq=self.seq, source_id=item.source_id, outcome=outcome)
         if fatal is not None:
             raise fatal
@@ -381,6 +382,36 @@ def _pending(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__
     return False
+
+
+def _creates(
+    planned: list[Outcome | Exception],
+    lookups: PageResolver,
+    entries: Mapping[tuple[str, str], Any],
+    items: list[SourceItem],
+) -> list[PendingCreate]:
+    """The creates the page will send that a natural key can find again: no ledger entry,
+    a natural key known before sending, and the page's bulk lookup found no record by it."""
+    found = []
+    for item, outcome in zip(items, planned, strict=True):
+        if not isinstance(outcome, Outcome) or outcome.skipped or outcome.parked:
+            continue
+        keys = operation_keys(outcome.operations)
+        for op_key, op in zip(keys, outcome.operations, strict=True):
+            pair = op.unless_exists if op.kind == "create" else op.match
+            if op.kind == "update" or pair is None or _has_ref(pair[1]):
+                continue
+            value = jsonio.plain(pair[1])
+            if value in (None, "") or (item.source_id, op_key) in entries:
+                continue
+            if op.system not in lookups.connectors:
+                continue
+            if lookups.known(op.system, op.object, pair[0], value) != []:
+                continue
+            found.append(
+                PendingCreate(item.source_id, op_key, f"{op.system}.{op.object}", {pair[0]: value})
+            )
+    return found
 
 
 def _has_ref(value: Any) -> bool:

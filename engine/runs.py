@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
+import sqlalchemy as sa
 from mapwright.connectors.errors import ConnectorError
 from mapwright.dsl.errors import MappingError
+from mapwright.engine import schema as t
 from mapwright.engine.config import EngineConfig
 from mapwright.engine.connections import Connections
 from mapwright.engine.errors import EngineError, RunNotFound
@@ -37,9 +39,91 @@ from mapwright.engine.runner import FlowRunner, RecordReport, RunContext, Source
 from mapwright.engine.store import Store, utcnow
 
 
+class StoredRecords(Sequence[RecordReport]):
+    """The per-record reports of a run, read from the store's activity log when asked for.
+
+    A run keeps only its counts and the current page in memory; ``report.records`` reads
+    the log back: iterating reads it in chunks of ``CHUNK`` (memory stays flat however long
+    the run), ``len``, indexing and slicing query what they need.
+    """
+
+    CHUNK = 500
+
+    def __init__(self, store: Store, run_id: str):
+        self.store = store
+        self.run_id = run_id
+        self._len: int | None = None
+
+    def __iter__(self) -> Iterator[RecordReport]:
+        after: tuple[int, int] | None = None
+        while True:
+            query = _RECORDS.where(_R.run_id == self.run_id)
+            if after is not None:
+                query = query.where(sa.tuple_(_R.seq, _R.id) > after)
+            with self.store.begin() as conn:
+                rows = conn.execute(query.limit(self.CHUNK)).mappings().all()
+            for row in rows:
+                yield _record_report(row)
+            if len(rows) < self.CHUNK:
+                return
+            after = (rows[-1]["seq"], rows[-1]["id"])
+
+    def __len__(self) -> int:
+        if self._len is None:
+            query = sa.select(sa.func.count()).where(_R.run_id == self.run_id)
+            with self.store.begin() as conn:
+                self._len = int(conn.execute(query).scalar_one())
+        return self._len
+
+    @overload
+    def __getitem__(self, index: int) -> RecordReport: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[RecordReport]: ...
+
+    def __getitem__(self, index: int | slice) -> RecordReport | list[RecordReport]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1 or stop <= start:
+                return list(self)[index]
+            query = _RECORDS.where(_R.run_id == self.run_id).offset(start).limit(stop - start)
+            with self.store.begin() as conn:
+                return [_record_report(r) for r in conn.execute(query).mappings()]
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
+            raise IndexError(f"run {self.run_id} has {len(self)} records; no record {index}")
+        query = _RECORDS.where(_R.run_id == self.run_id).offset(position).limit(1)
+        with self.store.begin() as conn:
+            return _record_report(conn.execute(query).mappings().one())
+
+    def __repr__(self) -> str:
+        return f"<StoredRecords of run {self.run_id}>"
+
+
+_R = t.run_records.c
+_RECORDS = sa.select(t.run_records).order_by(_R.seq, _R.id)
+
+
+def _record_report(row: Any) -> RecordReport:
+    return RecordReport(
+        row["seq"],
+        row["source_id"],
+        row["outcome"],
+        row["reason"],
+        row["operations"],
+        row["plan"],
+        row["id"],
+        row["replay_of"],
+    )
+
+
 @dataclass
 class RunReport:
-    """A run's status, counts and per-record outcomes (``to_json`` for ``--json`` and the API)."""
+    """A run's status, counts and per-record outcomes (``to_json`` for ``--json`` and the API).
+
+    ``records`` is a ``StoredRecords`` (read from the store when used) for a run the engine
+    executed or reports; code building a report itself may give a list.
+    """
 
     run_id: str
     tenant: str
@@ -47,7 +131,7 @@ class RunReport:
     status: str
     dry_run: bool
     counts: dict[str, int]
-    records: list[RecordReport] = field(default_factory=list)
+    records: Sequence[RecordReport] = field(default_factory=list)
     error: str | None = None
     trigger: str = "manual"
 
@@ -262,7 +346,7 @@ class Engine:
             status,
             bool(run["dry_run"]),
             counts,
-            ctx.records if ctx is not None else [],
+            StoredRecords(self.store, run_id),
             error,
             run["trigger"],
         )
@@ -326,19 +410,7 @@ class Engine:
     def report(self, run_id: str) -> RunReport:
         """The stored report of a run (status, counts, every record's log)."""
         run = self.store.run(run_id)
-        records = [
-            RecordReport(
-                row["seq"],
-                row["source_id"],
-                row["outcome"],
-                row["reason"],
-                row["operations"],
-                row["plan"],
-                row["id"],
-                row["replay_of"],
-            )
-            for row in self.store.records(run["id"])
-        ]
+        records = StoredRecords(self.store, run["id"])
         return RunReport(
             run["id"],
             run["tenant"],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -228,20 +228,27 @@ class Store:
         *,
         resolve_parked: bool = True,
         cursor: tuple[str, str, str, str] | None = None,
+        also: Callable[[sa.Connection], None] | None = None,
+        returning: bool = True,
     ) -> list[int]:
         """Store the log entries of a page and, in the same transaction, its cursor
-        ``(tenant, flow, cursor, run_id)``: outcomes and cursor become durable together.
+        ``(tenant, flow, cursor, run_id)``: outcomes and cursor become durable together
+        (``also`` writes more in that transaction: the page's ledger confirms).
 
         A row that went through (sent or skipped) resolves the open parked entries of the
         same source record; a replayed parked entry that is still open becomes ``replayed``
         (the new entry carries on). ``resolve_parked=False`` (dry runs) changes neither.
-        Returns the new entries' ids in order.
+        Returns the new entries' ids in order (``returning=False``: none, and the entries
+        are inserted in one statement).
         """
         ids: list[int] = []
         now = utcnow()
         full = [{"created_at": now, "replay_of": None, **values} for values in rows]
         with self.begin() as c:
-            if full:
+            if full and not returning:
+                c.execute(t.run_records.insert(), full)
+                ids = [0] * len(full)  # new entries are never open: no id to exclude
+            elif full:
                 inserted = c.execute(
                     t.run_records.insert().returning(
                         t.run_records.c.id, sort_by_parameter_order=True
@@ -260,9 +267,11 @@ class Store:
                 replayed = [{"i": v["replay_of"]} for v in full if v["replay_of"] is not None]
                 if replayed:
                     c.execute(_REPLAYED, replayed)
+            if also is not None:
+                also(c)
             if cursor is not None:
                 self._commit_cursor(c, *cursor)
-        return ids
+        return ids if returning else []
 
     def records(self, run_id: str) -> list[dict[str, Any]]:
         query = (

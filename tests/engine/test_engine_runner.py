@@ -313,10 +313,11 @@ async def test_the_cursor_moves_only_after_the_pages_outcomes_are_stored(
         *,
         resolve_parked: bool = True,
         cursor: tuple[str, str, str, str] | None = None,
+        **more: Any,
     ) -> list[int]:
         run_id = rows[0]["run_id"]
         stored_before = len(store.records(run_id))
-        ids = original(rows, resolve_parked=resolve_parked, cursor=cursor)
+        ids = original(rows, resolve_parked=resolve_parked, cursor=cursor, **more)
         assert cursor is not None
         commits.append((store.cursor("acme", "orders"), stored_before, len(store.records(run_id))))
         return ids
