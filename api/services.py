@@ -120,7 +120,6 @@ class Services:
         if settings.uses_data_dir():
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store.open(settings.database_url())
-        t.create_tables(self.store.engine)
         self.vault = Vault(settings.secret_key)
         self.connections = SecureConnections(
             self.store,

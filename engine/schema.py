@@ -1,7 +1,9 @@
-"""The engine's tables (SQLAlchemy Core): flows, runs, the per-record log, ledger, cursors, locks.
+"""The engine's tables (SQLAlchemy Core): flows, runs, the per-record log, ledger, cursors, locks,
+and the service's tables (API keys, audit log, flow versions and options, templates,
+idempotency keys, alert channels and events, tenant privacy settings).
 
-The same tables serve SQLite (the embedded default) and PostgreSQL. Migrations in
-``engine/migrations/versions`` create them; a test compares the migrated database with this
+The same tables serve SQLite (the embedded default) and PostgreSQL. One alembic history
+(``engine/migrations/versions``) creates them all; a test compares the migrated database with this
 metadata so the two cannot drift apart.
 
 Parked records are not a table of their own: a row of ``run_records`` whose ``parked_state``
@@ -147,4 +149,121 @@ locks = sa.Table(
     sa.Column("pid", sa.Integer, nullable=False),
     sa.Column("acquired_at", Timestamp, nullable=False),
     sa.Column("expires_at", Timestamp, nullable=False),
+)
+
+# -- the service's tables (revision 0003) -----------------------------------------------
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("tenant", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("prefix", sa.String(20), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("scope", sa.String(20), nullable=False),
+    sa.Column("reveal", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("revoked_at", Timestamp),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(100), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("target", sa.String(300), nullable=False),
+    sa.Column("diff", sa.JSON, nullable=False),
+    sa.Column("at", Timestamp, nullable=False),
+    sa.Index(None, "tenant", "at"),
+)
+
+flow_versions = sa.Table(
+    "flow_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(100), nullable=False),
+    sa.Column("flow", sa.String(100), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("script", sa.Text, nullable=False),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("tenant", "flow", "version"),
+)
+
+flow_options = sa.Table(
+    "flow_options",
+    metadata,
+    sa.Column("tenant", sa.String(100), primary_key=True),
+    sa.Column("flow", sa.String(100), primary_key=True),
+    sa.Column("origin", sa.JSON, nullable=False),
+    sa.Column("schedule", sa.JSON),
+    sa.Column("next_run_at", Timestamp),
+    sa.Column("store_payloads", sa.Boolean, nullable=False, default=True),
+    sa.Column("redact", sa.JSON, nullable=False),
+    sa.Column("pause_after", sa.Integer, nullable=False, default=3),
+    sa.Column("failures", sa.Integer, nullable=False, default=0),
+    sa.Column("alerting", sa.Boolean, nullable=False, default=False),
+    sa.Column("paused_reason", sa.Text),
+)
+
+templates = sa.Table(
+    "templates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(100)),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("version", sa.String(50), nullable=False),
+    sa.Column("manifest", sa.JSON, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("gallery", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("tenant", "name", "version"),
+)
+
+idempotency = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("tenant", sa.String(100), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("run_id", sa.String(36), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+alert_channels = sa.Table(
+    "alert_channels",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(100), nullable=False),
+    sa.Column("flow", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+alert_events = sa.Table(
+    "alert_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(100), nullable=False),
+    sa.Column("flow", sa.String(100), nullable=False),
+    sa.Column("run_id", sa.String(36)),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("channel_id", sa.Integer),
+    sa.Column("delivered", sa.Boolean, nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Column("at", Timestamp, nullable=False),
+)
+
+tenant_privacy = sa.Table(
+    "tenant_privacy",
+    metadata,
+    sa.Column("tenant", sa.String(100), primary_key=True),
+    sa.Column("payload_ttl_days", sa.Integer),
+    sa.Column("metadata_ttl_days", sa.Integer),
+    sa.Column("redact", sa.JSON, nullable=False),
 )
