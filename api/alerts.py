@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import sqlalchemy as sa
+from mapwright import jsonio
 from mapwright.api import schema as t
-from mapwright.dsl import jsonio
 from mapwright.engine import schema as engine_tables
 
 if TYPE_CHECKING:

@@ -2,17 +2,21 @@
 and a real test call.
 
 ``SecureConnections`` is the engine's ``Connections`` with a ``Vault`` (credentials read
-from the store are decrypted, an Exact Online connection keeps its rotated tokens in them:
-``engine/connections.py``) and the operator's policy below.
+from the store are decrypted, a connector with rotating tokens keeps them in there:
+``engine/connections.py``) and the operator's policy below. What a connector needs is read
+from its declaration (``engine/connection_service.py`` asks ``connectors/registry.py``);
+nothing here knows a connector by name.
 
 Every connection of a tenant is built under the operator's policy:
 
 * network calls go through the egress policy (``api/egress.py``), unless the connection
   reaches an in-process sandbox (the demo, the tests);
-* ``files`` connections live in the tenant's folder ``<files_root>/<tenant>`` (links out
-  of it are refused); without ``MAPWRIGHT_FILES_ROOT`` they are refused;
-* a ``rest`` connection's ``options.description`` is the description itself (inline), or
-  a file name inside ``MAPWRIGHT_DESCRIPTIONS_DIR``; any other server path is refused.
+* a connector that declares ``folder`` (``files``) gets the tenant's folder
+  ``<files_root>/<tenant>`` (links out of it are refused); without ``MAPWRIGHT_FILES_ROOT``
+  such connections are refused;
+* an option a connector declares in ``option_files`` (``rest``: ``options.description``) is
+  the content itself (inline), or a file name inside ``MAPWRIGHT_DESCRIPTIONS_DIR``; any
+  other server path is refused.
 
 ``probe`` makes one cheap authenticated read to prove the credentials work.
 """
@@ -22,27 +26,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
 import httpx
 from mapwright.api.egress import EgressPolicy, EgressTransport
-from mapwright.connectors.base import ConnectionConfig, Connector
-from mapwright.connectors.errors import AuthError, ConnectorError, FatalError
-from mapwright.engine.connections import Connections, StoreTokenStore, connector_class
+from mapwright.engine import connection_service
+from mapwright.engine.connection_service import (
+    AuthError,
+    ConnectionConfig,
+    Connector,
+    ConnectorError,
+    FatalError,
+)
+from mapwright.engine.connections import Connections
 from mapwright.engine.errors import EngineError
 from mapwright.engine.store import Store, StoredConnection
 from mapwright.engine.vault import Vault
-
-#: kinds a connection may have over the API, with their required credential fields
-Kind = Literal["exact_online", "buchhaltungsbutler", "shop", "rest", "files"]
-KINDS: dict[str, tuple[str, ...]] = {
-    "exact_online": ("client_id", "client_secret"),
-    "buchhaltungsbutler": ("api_client", "api_secret", "api_key"),
-    "shop": ("api_key",),
-    "rest": (),
-    "files": (),
-}
-assert set(get_args(Kind)) == set(KINDS)
 
 
 class SecureConnections(Connections):
@@ -111,18 +110,17 @@ class SecureConnections(Connections):
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def description_of(self, options: dict[str, Any]) -> Any:
-        """The REST description of a tenant connection: inline, or a file name inside the
-        operator's descriptions folder (checked after links are followed)."""
-        from mapwright.connectors.rest.description import load_description
-
-        given = options.get("description")
+    def option_file(self, option: str, options: dict[str, Any]) -> Any:
+        """An option that may name a server file (``rest``: ``description``): the content
+        itself, or a file name inside the operator's descriptions folder (checked after links
+        are followed), handed to the connector as that file's full path."""
+        given = options.get(option)
         if not isinstance(given, str):
             return given
         if self.descriptions_dir is None:
             raise FatalError(
-                "options.description must be the description itself (a JSON object); "
-                "description files are switched off on this service (the operator enables "
+                f"options.{option} must be the {option} itself (a JSON object); "
+                f"{option} files are switched off on this service (the operator enables "
                 "them with MAPWRIGHT_DESCRIPTIONS_DIR)",
                 code="description_path",
             )
@@ -130,27 +128,30 @@ class SecureConnections(Connections):
         path = (root / given).resolve()
         if root not in path.parents:
             raise FatalError(
-                f"options.description '{given}' is not a file in the service's descriptions "
-                "folder; give a file name from that folder or the description itself",
+                f"options.{option} '{given}' is not a file in the service's descriptions "
+                f"folder; give a file name from that folder or the {option} itself",
                 code="description_path",
             )
-        return load_description(path)
+        return str(path)
 
     def build(self, tenant: str, name: str) -> Connector:
         if name in self.instances:
             return self.instances[name]
         config = self.config(tenant, name)
-        cls = connector_class(config.kind)
-        transport = self.transport_for(name, config)
-        if config.kind == "exact_online":
-            return cls(  # type: ignore[call-arg]
-                config, transport=transport, token_store=StoreTokenStore(self, tenant, name)
-            )
-        if config.kind == "files":
-            return cls(config, transport=transport, root=self.tenant_folder(tenant))  # type: ignore[call-arg]
-        if config.kind == "rest":
-            config.options = {**config.options, "description": self.description_of(config.options)}
-        return cls(config, transport=transport)
+        declared = connection_service.declaration(config.kind)
+        cls = declared.connector_class()
+        extra: dict[str, Any] = {}
+        if declared.token_store:
+            extra["token_store"] = self.store_tokens(tenant, name)
+        if declared.folder:
+            extra["root"] = self.tenant_folder(tenant)
+        for option in declared.option_files:
+            if option in config.options:
+                config.options = {
+                    **config.options,
+                    option: self.option_file(option, config.options),
+                }
+        return cls(config, transport=self.transport_for(name, config), **extra)
 
 
 async def probe(connector: Connector) -> str:

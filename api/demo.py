@@ -2,9 +2,10 @@
 
 1. the data folder with the SQLite store (and the secret key file, when the environment
    has none);
-2. the three sandboxes (Exact Online, BuchhaltungsButler, the shop), seeded with realistic
-   data (in memory: every start begins from the same seed data, so the demo tenant's
-   cursors and ledger entries are reset at each start; runs and parked records stay);
+2. the sandboxes the connectors declare (Exact Online, BuchhaltungsButler, the shop:
+   ``engine/connection_service.py``), seeded with realistic data (in memory: every start
+   begins from the same seed data, so the demo tenant's cursors and ledger entries are
+   reset at each start; runs and parked records stay);
    each is mounted into the service under ``/sandbox/<name>`` so a browser can look at
    them, and the connectors reach them in-process (no socket, no network);
 3. a ``demo`` tenant with an admin key (created at the first start only; later starts
@@ -26,21 +27,11 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from mapwright.api.services import Services
 from mapwright.api.settings import ApiSettings
-from mapwright.connectors.sandbox import SandboxOptions
+from mapwright.engine import connection_service
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 TENANT = "demo"
-SANDBOXES = {
-    # name in the URL: (sandbox module, connection name, connector kind)
-    "exact-online": ("mapwright.connectors.exact_online.sandbox", "exact_online", "exact_online"),
-    "buchhaltungsbutler": (
-        "mapwright.connectors.buchhaltungsbutler.sandbox",
-        "buchhaltungsbutler",
-        "buchhaltungsbutler",
-    ),
-    "shop": ("mapwright.connectors.shop.sandbox", "shop", "shop"),
-}
 
 
 @dataclass
@@ -64,34 +55,23 @@ def secret_key(settings: ApiSettings) -> str:
 
 
 def build_sandboxes(base_url: str, data_dir: Path) -> Demo:
-    """Create the sandbox apps; each answers under ``<base_url>/sandbox/<name>``."""
-    import importlib
-
+    """Create the sandbox apps; each answers under ``<base_url>/sandbox/<name>``, and the
+    demo's connection to it is named after its connector kind."""
     demo = Demo(base_url.rstrip("/"))
-    for name, (module_name, connection, kind) in SANDBOXES.items():
-        module = importlib.import_module(module_name)
-        options = SandboxOptions(seed=42, records=25)
-        app = module.create_app(options)
-        prefix = f"/sandbox/{name}"
+    for sandbox in connection_service.sandbox_apps(seed=42, records=25):
+        prefix = f"/sandbox/{sandbox.name}"
         url = demo.base_url + prefix
-        demo.apps[prefix] = app
-        demo.transports[url] = httpx.ASGITransport(app=Starlette(routes=[Mount(prefix, app=app)]))
-        info = module.describe(app, url)
-        demo.connections[connection] = _connection(kind, info)
-    return demo
-
-
-def _connection(kind: str, info: dict[str, Any]) -> dict[str, Any]:
-    if kind == "exact_online":
-        credentials = {
-            "client_id": info["client_id"],
-            "client_secret": info["client_secret"],
-            "refresh_token": info["refresh_token"],
+        demo.apps[prefix] = sandbox.app
+        demo.transports[url] = httpx.ASGITransport(
+            app=Starlette(routes=[Mount(prefix, app=sandbox.app)])
+        )
+        connection_url, credentials = sandbox.connection(url)
+        demo.connections[sandbox.kind] = {
+            "kind": sandbox.kind,
+            "base_url": connection_url,
+            "credentials": credentials,
         }
-        return {"kind": kind, "base_url": info["base_url"], "credentials": credentials}
-    if kind == "buchhaltungsbutler":
-        return {"kind": kind, "base_url": info["base_url"], "credentials": info["credentials"]}
-    return {"kind": kind, "base_url": info["base_url"], "credentials": {"api_key": info["api_key"]}}
+    return demo
 
 
 def admin_key_exists(services: Services) -> bool:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from mapwright.connectors.errors import FatalError
+from mapwright.engine.connection_service import FatalError
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

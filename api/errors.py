@@ -17,9 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from mapwright.connectors.errors import ConnectorError
-from mapwright.dsl.errors import MappingError, PositionedError
-from mapwright.dsl.settings import SettingsError
+from mapwright.engine.connection_service import ConnectorError
 from mapwright.engine.errors import (
     EngineError,
     FlowInvalid,
@@ -28,6 +26,7 @@ from mapwright.engine.errors import (
     RunRefused,
     StoreError,
 )
+from mapwright.engine.language import MappingError, PositionedError, SettingsError
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 

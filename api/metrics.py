@@ -13,8 +13,7 @@ import time
 from collections import deque
 from typing import Any
 
-from mapwright.connectors.base import Quota
-from mapwright.engine.connections import connector_class
+from mapwright.engine import connection_service
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -73,10 +72,6 @@ class Metrics:
     def _update_quotas(self) -> None:
         now = time.monotonic()
         for connector, recent in self._recent.items():
-            try:
-                quotas: tuple[Quota, ...] = connector_class(connector).quotas
-            except Exception:  # noqa: BLE001 - an unknown kind simply has no quota
-                continue
-            for quota in quotas:
+            for quota in connection_service.quotas(connector):
                 used = sum(1 for at in recent if now - at <= quota.per_seconds)
                 self.quota.labels(connector, quota.name).set(max(quota.limit - used, 0))

@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from mapwright import jsonio
 from mapwright.api import schema as t
-from mapwright.dsl import jsonio
 from mapwright.engine import schema as e
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ import simplejson
 from fastapi import Path, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from mapwright.dsl import jsonio
+from mapwright import jsonio
 from pydantic import BaseModel, BeforeValidator
 
 

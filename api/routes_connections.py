@@ -5,44 +5,62 @@ ever contains them (only the names of the fields that are set). Creating or repl
 connection makes one authenticated read; if it fails, the previous state is restored and
 the answer is 422 with the system's message.
 
-Exact Online needs a first consent: create the connection with ``client_id`` and
-``client_secret`` only, open the ``authorize_url`` of the answer, and Exact redirects to
-``/api/v1/oauth/exact-online/callback``, which exchanges the code, stores the tokens and
-tests the connection.
+The kinds, their required credentials and their consent come from the connectors'
+declarations (``engine/connection_service.py``). A connector with an OAuth protocol (Exact
+Online) needs a first consent: create the connection with ``client_id`` and
+``client_secret`` only, open the ``authorize_url`` of the answer, and the system redirects to
+``/api/v1/oauth/<slug>/callback`` (``exact-online``), which exchanges the code, stores the
+tokens and tests the connection.
 """
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import HTMLResponse
 from mapwright.api.auth import Editor, Principal, Viewer
-from mapwright.api.connections import KINDS, Kind, test_connection
+from mapwright.api.connections import test_connection
 from mapwright.api.errors import ApiError, not_found
 from mapwright.api.services import Services
 from mapwright.api.signing import BadSignature, Signer
-from mapwright.connectors.errors import ConnectorError
-from mapwright.engine import schema as e
+from mapwright.engine import connection_service
+from mapwright.engine.connection_service import ConnectorError
 from mapwright.engine.errors import EngineError
 from mapwright.engine.store import StoredConnection
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 router = APIRouter(prefix="/api/v1", tags=["connections"])
 NAME = r"^[a-z][a-z0-9_]{0,99}$"
-CALLBACK = "/api/v1/oauth/exact-online/callback"
+CALLBACK = "/api/v1/oauth/{slug}/callback"
+
+
+def callback_path(slug: str) -> str:
+    return CALLBACK.format(slug=slug)
 
 
 class ConnectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     name: str = Field(pattern=NAME, description="how flows refer to it, e.g. exact_online")
-    kind: Kind = Field(description="connector kind")
+    kind: str = Field(
+        description="connector kind",
+        json_schema_extra={"enum": [k for k in connection_service.kinds()]},
+    )
     base_url: str | None = Field(default=None, max_length=500)
     credentials: dict[str, Any] = Field(
         default_factory=dict, description="write-only; encrypted at rest, never returned"
     )
     options: dict[str, Any] = Field(default_factory=dict)
     test: bool = Field(default=True, description="make a real call before saving")
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        kinds = connection_service.kinds()
+        if value not in kinds:
+            raise ValueError(f"unknown connector kind '{value}'; the kinds are: {', '.join(kinds)}")
+        return value
 
 
 class ConnectionOut(BaseModel):
@@ -78,21 +96,11 @@ def _out(services: Services, tenant: str, stored: StoredConnection, state: str) 
 
 
 def _state(services: Services, stored: StoredConnection) -> str:
-    creds = services.vault.decrypt(stored.credentials)
-    if stored.kind == "exact_online" and not (creds.get("tokens") or creds.get("refresh_token")):
-        return "consent_needed"
-    return "ready"
+    return connection_service.state(stored.kind, services.vault.decrypt(stored.credentials))
 
 
-def _delete(services: Services, tenant: str, name: str) -> int:
-    with services.db.begin() as c:
-        return int(
-            c.execute(
-                e.connections.delete().where(
-                    (e.connections.c.tenant == tenant) & (e.connections.c.name == name)
-                )
-            ).rowcount
-        )
+def _delete(services: Services, tenant: str, name: str) -> bool:
+    return connection_service.delete_connection(services.store, tenant, name)
 
 
 #: the request field a connector error code points at (else the credentials)
@@ -110,13 +118,28 @@ def _loc_of(exc: Exception) -> str:
     return _ERROR_FIELDS.get(str(getattr(cause, "code", None)), "body.credentials")
 
 
-def authorize_url(services: Services, tenant: str, name: str, client_id: str, base: str) -> str:
-    from mapwright.connectors.exact_online.auth import authorize_url as exact_authorize
+def _redirect(services: Services, slug: str) -> str:
+    return services.settings.public_url.rstrip("/") + callback_path(slug)
 
-    signer = Signer(services.settings.secret_key or "")
-    state = signer.sign("exact-oauth", {"t": tenant, "c": name}, 900)
-    redirect = services.settings.public_url.rstrip("/") + CALLBACK
-    return exact_authorize(base, client_id, redirect, state)
+
+def authorize_url(
+    services: Services,
+    tenant: str,
+    name: str,
+    kind: str,
+    base_url: str | None,
+    credentials: dict[str, Any],
+) -> str:
+    """The consent page of the connection (its state is signed, valid 15 minutes)."""
+    declared = connection_service.declaration(kind)
+    assert declared.oauth is not None
+    slug = declared.oauth.slug
+    state = Signer(services.settings.secret_key or "").sign(
+        f"oauth:{slug}", {"t": tenant, "c": name}, 900
+    )
+    return connection_service.authorize_url(
+        kind, base_url, credentials, _redirect(services, slug), state
+    )[1]
 
 
 @router.post(
@@ -130,7 +153,7 @@ async def create_connection(
 ) -> ConnectionOut:
     services = _services(request)
     tenant = principal.tenant
-    missing = [k for k in KINDS[body.kind] if not body.credentials.get(k)]
+    missing = connection_service.missing_credentials(body.kind, body.credentials)
     if missing:
         raise ApiError(
             422,
@@ -148,8 +171,9 @@ async def create_connection(
         else:
             services.store.save_connection(tenant, previous)
 
-    if body.kind in ("files", "rest"):
-        # the operator's policy on folders and descriptions, checked even without a test
+    declared = connection_service.declaration(body.kind)
+    if declared.folder or declared.option_files:
+        # the operator's policy on folders and server files, checked even without a test
         try:
             await services.connections.build(tenant, body.name).aclose()
         except (ConnectorError, EngineError) as exc:
@@ -185,12 +209,15 @@ async def create_connection(
     )
     out = _out(services, tenant, stored, state)
     if state == "consent_needed":
-        from mapwright.connectors.exact_online.auth import resolve_host
-
-        base = resolve_host(str(body.base_url or "nl"))
-        out.authorize_url = authorize_url(
-            services, tenant, body.name, str(body.credentials["client_id"]), base
-        )
+        try:
+            out.authorize_url = authorize_url(
+                services, tenant, body.name, body.kind, body.base_url, dict(body.credentials)
+            )
+        except ConnectorError as exc:
+            restore()
+            raise ApiError(
+                422, f"the connection is refused: {exc}", errors=[("body.base_url", str(exc))]
+            ) from None
     return out
 
 
@@ -241,50 +268,50 @@ async def delete_connection(name: str, request: Request, principal: Editor) -> N
 @router.get(
     CALLBACK.removeprefix("/api/v1"),
     response_class=HTMLResponse,
-    summary="Exact Online OAuth redirect target (opened by the browser)",
+    summary="OAuth redirect target of a connector's consent (opened by the browser)",
     responses={400: {"description": "bad or expired state, or consent refused"}},
 )
-async def exact_callback(
+async def oauth_callback(
+    slug: str,
     request: Request,
     code: str | None = Query(None, max_length=4000),
     state: str = Query(..., max_length=4000),
     error: str | None = Query(None, max_length=500),
 ) -> HTMLResponse:
-    from mapwright.connectors.exact_online.auth import OAuthApp, exchange_code, resolve_host
-
     services = _services(request)
+    declared = connection_service.oauth_for(slug)
+    if declared is None:
+        raise not_found(f"OAuth consent '{slug}'")
     try:
-        data = Signer(services.settings.secret_key or "").verify("exact-oauth", state)
+        data = Signer(services.settings.secret_key or "").verify(f"oauth:{slug}", state)
     except BadSignature as exc:
         raise ApiError(400, f"invalid OAuth state: {exc}; start the consent again") from None
     tenant, name = str(data["t"]), str(data["c"])
     if error or not code:
-        raise ApiError(400, f"Exact Online did not give consent ({error or 'no code'})")
+        raise ApiError(400, f"{declared.title} did not give consent ({error or 'no code'})")
     stored = services.store.connections(tenant).get(name)
     if stored is None:
         raise ApiError(400, f"connection '{name}' no longer exists; create it again")
-    creds = services.vault.decrypt(stored.credentials)
-    base = resolve_host(str(stored.base_url or "nl"))
-    redirect = services.settings.public_url.rstrip("/") + CALLBACK
-    app = OAuthApp(str(creds["client_id"]), str(creds["client_secret"]), redirect)
-    transport = services.connections.transport_for(name, services.connections.config(tenant, name))
-    import httpx
-
-    async with httpx.AsyncClient(transport=transport, timeout=30) as http:
-        try:
-            tokens = await exchange_code(http, base, app, code)
-        except ConnectorError as exc:
-            raise ApiError(400, f"the code exchange failed: {exc}") from None
-    creds["tokens"] = tokens.to_json()
+    config = services.connections.config(tenant, name)
+    try:
+        creds = await connection_service.finish_consent(
+            stored.kind,
+            stored.base_url,
+            config.credentials,
+            _redirect(services, slug),
+            code,
+            services.connections.transport_for(name, config),
+        )
+    except ConnectorError as exc:
+        raise ApiError(400, f"the code exchange failed: {exc}") from None
     services.connections.update_credentials(tenant, name, creds)
     try:
         detail = await test_connection(services.connections, tenant, name)
     except ConnectorError as exc:
         detail = f"tokens stored, but the test call failed: {exc}"
-    services.audit_for(
-        tenant, "oauth:exact-online", "connection.consent", f"connections/{name}", {}
-    )
+    services.audit_for(tenant, f"oauth:{slug}", "connection.consent", f"connections/{name}", {})
     return HTMLResponse(
-        f"<html><body><h1>Exact Online connected</h1><p>{name}: {detail}</p>"
+        f"<html><body><h1>{html.escape(declared.title)} connected</h1>"
+        f"<p>{html.escape(name)}: {html.escape(detail)}</p>"
         "<p>You can close this window.</p></body></html>"
     )

@@ -11,15 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mapwright import dsl
+from mapwright import jsonio
 from mapwright.api.errors import ApiError, mapping_errors
-from mapwright.api.trace import field_trace
-from mapwright.dsl import jsonio
-from mapwright.dsl.errors import MappingError, MappingRuntimeError, PositionedError
-from mapwright.dsl.formatter import format_source
-from mapwright.dsl.resolver import MemoryResolver
-from mapwright.dsl.testing import run_tests
 from mapwright.engine import fieldcheck
+from mapwright.engine import language as dsl
+from mapwright.engine.language import (
+    MappingError,
+    MappingRuntimeError,
+    MemoryResolver,
+    PositionedError,
+    format_source,
+    run_tests,
+)
+from mapwright.engine.trace import field_trace
 
 
 def compile_script(script: str, name: str) -> Any:

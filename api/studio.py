@@ -14,7 +14,6 @@ sandboxes this service hosts (so the wizard can connect a new tenant to them in 
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,10 @@ from fastapi.staticfiles import StaticFiles
 from mapwright.api.auth import Runner, Viewer
 from mapwright.api.errors import ApiError, not_found
 from mapwright.api.responses import ExactJSON
-from mapwright.connectors.errors import ConnectorError
-from mapwright.dsl.errors import MappingError
-from mapwright.engine import fieldcheck, vocabulary
+from mapwright.engine import connection_service, fieldcheck, vocabulary
+from mapwright.engine.connection_service import ConnectorError
 from mapwright.engine.errors import EngineError
+from mapwright.engine.language import MappingError
 from pydantic import BaseModel, Field
 from starlette.routing import Mount
 
@@ -120,26 +119,20 @@ async def catalogue(kind: str, _: Viewer) -> dict[str, Any]:
     summary="The sandboxes this service hosts (serve --demo), to connect a tenant to",
 )
 async def sandboxes(request: Request, _: Viewer) -> list[SandboxOut]:
-    from mapwright.api.demo import SANDBOXES
-
     base = request.app.state.services.settings.public_url.rstrip("/")
     found = []
     for route in request.app.routes:
         if not isinstance(route, Mount) or not route.path.startswith("/sandbox/"):
             continue
-        entry = SANDBOXES.get(route.path.removeprefix("/sandbox/"))
-        if entry is None:
+        name = route.path.removeprefix("/sandbox/")
+        kind = connection_service.sandbox_kind(name)
+        described = connection_service.describe_sandbox(
+            name, route.app, base + route.path, with_tokens=False
+        )
+        if kind is None or described is None:
             continue
-        module_name, connection, kind = entry
-        info = importlib.import_module(module_name).describe(route.app, base + route.path)
-        if kind == "exact_online":
-            creds = {"client_id": info["client_id"], "client_secret": info["client_secret"]}
-            url = info["base_url"]
-        elif kind == "buchhaltungsbutler":
-            creds, url = dict(info["credentials"]), info["base_url"]
-        else:
-            creds, url = {"api_key": info["api_key"]}, info["base_url"]
-        found.append(SandboxOut(name=connection, kind=kind, base_url=url, credentials=creds))
+        url, creds = described
+        found.append(SandboxOut(name=kind, kind=kind, base_url=url, credentials=creds))
     return found
 
 

@@ -20,13 +20,13 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from mapwright import dsl
+from mapwright import jsonio
 from mapwright.api import schema as t
 from mapwright.api.errors import ApiError, mapping_errors, not_found
 from mapwright.api.responses import utc_row
 from mapwright.api.services import Services
-from mapwright.dsl import ast, jsonio
-from mapwright.dsl.testing import run_tests
+from mapwright.engine import language as dsl
+from mapwright.engine.language import run_tests, systems_used
 from mapwright.engine.vault import SECRETS
 
 FORMAT = "mapwright.template/1"
@@ -74,15 +74,7 @@ def content_hash(manifest: dict[str, Any]) -> str:
 
 def required_kinds(compiled: Any) -> list[str]:
     """The systems (connector kinds) a script reads from, looks up in or writes to."""
-    kinds = {system for system, _obj, _key in compiled.lookups}
-    if compiled.source:
-        kinds.add(compiled.source[0])
-    if compiled.target:
-        kinds.add(compiled.target)
-    for node in ast.walk(compiled.tree):
-        if isinstance(node, ast.Operation):
-            kinds.add(node.system)
-    return sorted(kinds)
+    return systems_used(compiled)
 
 
 def build_manifest(

@@ -2,12 +2,13 @@
 
 ``mapwright sandbox shop --port 0`` binds the port itself (0 = a free one), prints one JSON
 line (``describe(app, base_url)``: base URL and credentials) and then serves with uvicorn
-until interrupted. Connector packages add commands to ``connect_app`` (Exact Online adds
-``connect exact-online`` for the OAuth consent).
+until interrupted. Connectors add commands to ``connect_app`` through their declaration
+(``connect_commands``; Exact Online adds ``connect exact-online`` for the OAuth consent).
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import socket
@@ -17,7 +18,8 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 from mapwright.connectors.faults import DroppedConnection, LostResponse
-from mapwright.connectors.sandbox import SANDBOXES, FaultOptions, SandboxOptions, load
+from mapwright.connectors.registry import declarations
+from mapwright.connectors.sandbox import FaultOptions, SandboxOptions, load, names
 
 connect_app = typer.Typer(
     name="connect", help="Connect an account of a system (OAuth consent).", no_args_is_help=True
@@ -70,7 +72,7 @@ class _InjectedFaultFilter(logging.Filter):
 
 
 def sandbox(
-    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(sorted(SANDBOXES))}")],
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(names())}")],
     port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     seed: Annotated[int, typer.Option(help="Seed of the generated data and faults.")] = 42,
@@ -139,10 +141,8 @@ def sandbox(
 def register(app: typer.Typer) -> None:
     """Add ``sandbox`` and the ``connect`` group to the root CLI."""
     app.command("sandbox")(sandbox)
-    try:
-        from mapwright.connectors.exact_online import consent
-
-        consent.register(connect_app)
-    except (ModuleNotFoundError, AttributeError):
-        pass
+    for declared in declarations().values():
+        if declared.connect_commands:
+            module, _, function = declared.connect_commands.partition(":")
+            getattr(importlib.import_module(module), function)(connect_app)
     app.add_typer(connect_app, name="connect")

@@ -1,7 +1,8 @@
 """Local sandbox servers: the contract every sandbox package follows.
 
 A sandbox is a real HTTP app (FastAPI) that behaves like the real service as documented in
-the reference notes. Each sandbox package (``connectors/<system>/sandbox/``) exposes::
+the reference notes. A connector names its sandbox in its declaration (``Sandbox`` in
+``connectors/registry.py``); the sandbox package (``connectors/<system>/sandbox/``) exposes::
 
     def create_app(options: SandboxOptions) -> fastapi.FastAPI
     def describe(app, base_url: str) -> dict      # the credentials and settings to use
@@ -12,15 +13,8 @@ it under uvicorn and prints ``describe(...)`` as one JSON line.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
-
-SANDBOXES: dict[str, str] = {
-    "exact-online": "mapwright.connectors.exact_online.sandbox",
-    "buchhaltungsbutler": "mapwright.connectors.buchhaltungsbutler.sandbox",
-    "shop": "mapwright.connectors.shop.sandbox",
-}
 
 
 @dataclass
@@ -43,11 +37,19 @@ class SandboxOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def names() -> list[str]:
+    """The sandboxes the connectors declare (``exact-online``, ``buchhaltungsbutler`` ...)."""
+    from mapwright.connectors.registry import sandboxes
+
+    return sorted(sandboxes())
+
+
 def load(name: str) -> Any:
-    """The sandbox module for ``name`` (``exact-online``, ``buchhaltungsbutler``, ``shop``)."""
-    try:
-        module_name = SANDBOXES[name]
-    except KeyError:
-        known = ", ".join(sorted(SANDBOXES))
-        raise ValueError(f"no sandbox called {name!r}; choose one of: {known}") from None
-    return importlib.import_module(module_name)
+    """The sandbox module for ``name`` (one of ``names()``)."""
+    from mapwright.connectors.registry import sandboxes
+
+    found = sandboxes().get(name)
+    if found is None or found.sandbox is None:
+        known = ", ".join(names())
+        raise ValueError(f"no sandbox called {name!r}; choose one of: {known}")
+    return found.sandbox.load()

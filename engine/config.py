@@ -42,7 +42,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mapwright.connectors.base import CONNECTORS, ConnectionConfig
+from mapwright.connectors import registry
+from mapwright.connectors.base import ConnectionConfig
 from mapwright.engine.errors import ConfigError
 from mapwright.engine.vault import Vault
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -69,15 +70,9 @@ class StoreConfig(BaseModel):
 
 
 def connector_kinds() -> list[str]:
-    """Every connector kind of this installation: the registered classes and the connector
-    packages (``mapwright.connectors.<kind>``)."""
-    import pkgutil
-
-    import mapwright.connectors as package
-
-    kinds = set(CONNECTORS)
-    kinds.update(info.name for info in pkgutil.iter_modules(package.__path__) if info.ispkg)
-    return sorted(kinds)
+    """Every connector kind of this installation (``connectors/registry.py``: the declared
+    connectors and classes registered at run time)."""
+    return registry.kinds()
 
 
 class ConnectionEntry(BaseModel):

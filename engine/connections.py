@@ -11,25 +11,27 @@ into an in-process sandbox (``httpx.ASGITransport``); ``instances`` hands over r
 connector objects (their owner closes them).
 
 Connections saved by the service have encrypted credentials: with a ``vault`` (the same key
-as the service, ``Settings.vault()``) they are decrypted here, and an Exact Online
-connection keeps its rotating tokens inside those credentials (``StoreTokenStore``), so the
-command line and the service share one connection without locking each other out.
+as the service, ``Settings.vault()``) they are decrypted here, and a connector whose tokens
+rotate (its declaration says ``token_store``: Exact Online) keeps them inside those
+credentials (``store_tokens``), so the command line and the service share one connection
+without locking each other out. Which class a kind is, and what its constructor needs, is
+read from the connector's declaration (``connectors/registry.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import json
 import os
 import re
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
-from mapwright.connectors.base import CONNECTORS, ConnectionConfig, Connector
+from mapwright.connectors import registry
+from mapwright.connectors.base import ConnectionConfig, Connector
 from mapwright.engine.errors import FlowInvalid
 from mapwright.engine.flows import Flow
 from mapwright.engine.store import Store, StoredConnection
@@ -37,22 +39,11 @@ from mapwright.engine.vault import MARKER, Vault
 
 
 def connector_class(kind: str) -> type[Connector]:
-    """The connector class registered for ``kind`` (imports its package on first use)."""
-    if kind not in CONNECTORS:
-        try:
-            importlib.import_module(f"mapwright.connectors.{kind}")
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not exc.name.startswith(f"mapwright.connectors.{kind}"):
-                raise
+    """The connector class declared for ``kind``; ``FlowInvalid`` listing every kind."""
     try:
-        return CONNECTORS[kind]
-    except KeyError:
-        from mapwright.engine.config import connector_kinds
-
-        known = ", ".join(connector_kinds())
-        raise FlowInvalid(
-            f"no connector of kind '{kind}'; the kinds are: {known}. Fix 'kind' of the connection"
-        ) from None
+        return registry.declaration(kind).connector_class()
+    except registry.UnknownKind as exc:
+        raise FlowInvalid(str(exc)) from None
 
 
 class Connections:
@@ -74,6 +65,9 @@ class Connections:
         self.transports = dict(transports or {})
         self.instances = dict(instances or {})
         self.vault = vault
+        #: ``(tenant, name, config) -> token store | None``: where rotating tokens live when
+        #: not the default (None: the stored credentials or a token file)
+        self.token_stores: Callable[[str, str, ConnectionConfig], Any] | None = None
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
 
     def lock_for(self, tenant: str, name: str) -> asyncio.Lock:
@@ -134,34 +128,39 @@ class Connections:
         if name in self.instances:
             return self.instances[name]
         config = self.config(tenant, name)
-        cls = connector_class(config.kind)
-        if config.kind in ROTATING_TOKENS:
+        declared = _declared(config.kind)
+        cls = declared.connector_class()
+        if declared.token_store:
+            chosen = self.token_stores(tenant, name, config) if self.token_stores else None
+            if chosen is not None:
+                return cls(config, transport=self.transports.get(name), token_store=chosen)  # type: ignore[call-arg]
             if name not in self.configs and self.vault is not None:
-                store = StoreTokenStore(self, tenant, name)
+                store = self.store_tokens(tenant, name)
                 return cls(config, transport=self.transports.get(name), token_store=store)  # type: ignore[call-arg]
             config = self._with_token_file(config, tenant, name)
         return cls(config, transport=self.transports.get(name))
 
+    def store_tokens(self, tenant: str, name: str) -> Any:
+        """The connector's token store for a stored connection: its rotating tokens are
+        written back into the (encrypted) credentials at once, under a lock per connection
+        (the old refresh token dies as soon as its successor is used)."""
+        return StoreTokenStore(self, tenant, name)
+
     def _with_token_file(
         self, config: ConnectionConfig, tenant: str, name: str
     ) -> ConnectionConfig:
-        """Exact Online rotates its refresh token on every refresh, and the old one dies: a
+        """Rotating refresh tokens (Exact Online) die once their successor is used: a
         connection configured with a bare ``refresh_token`` gets a token file (in
         ``token_dir``), seeded once from that token, so every later run uses the newest one."""
         creds = dict(config.credentials)
-        if creds.get("token_file") or not creds.get("refresh_token") or self.token_dir is None:
+        oauth = _declared(config.kind).oauth
+        seed = oauth.token_file_seed(creds, config.base_url) if oauth is not None else None
+        if seed is None or self.token_dir is None:
             return config
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{tenant}-{name}")
         path = Path(self.token_dir) / f"{safe}.json"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            seed = {
-                "access_token": "",
-                "refresh_token": creds["refresh_token"],
-                "issued_at": 0.0,
-                "expires_at": 0.0,
-                "base_url": config.base_url or "",
-            }
             tmp = path.with_suffix(".tmp")
             tmp.write_text(json.dumps(seed), encoding="utf-8")
             os.chmod(tmp, 0o600)
@@ -179,8 +178,11 @@ class Connections:
         return FlowConnectors(self, tenant, flow)
 
 
-#: connector kinds whose refresh tokens rotate (the newest must be kept between runs)
-ROTATING_TOKENS = {"exact_online"}
+def _declared(kind: str) -> registry.Declaration:
+    try:
+        return registry.declaration(kind)
+    except registry.UnknownKind as exc:
+        raise FlowInvalid(str(exc)) from None
 
 
 def _default_token_dir(store: Store | None) -> Path | None:
@@ -196,37 +198,27 @@ def _default_token_dir(store: Store | None) -> Path | None:
 
 
 class StoreTokenStore:
-    """Exact Online tokens inside the connection's encrypted credentials in the store.
-
-    Exact invalidates a refresh token as soon as its successor is used, so the new one is
-    written back (encrypted) at once, under a lock per connection."""
+    """A stored connection's rotating tokens inside its encrypted credentials, in the format
+    of the connector's declared OAuth protocol; refreshes hold a lock per connection."""
 
     def __init__(self, connections: Connections, tenant: str, name: str):
         self.connections = connections
         self.tenant = tenant
         self.name = name
+        oauth = _declared(connections.config(tenant, name).kind).oauth
+        if oauth is None:
+            raise FlowInvalid(f"connection '{name}': its connector keeps no tokens")
+        self.tokens = oauth.token_store(
+            lambda: connections.credentials(tenant, name),
+            lambda credentials: connections.update_credentials(tenant, name, credentials),
+            self.refresh_lock,
+        )
 
     async def load(self) -> Any:
-        from mapwright.connectors.exact_online.auth import TokenSet
-
-        creds = self.connections.credentials(self.tenant, self.name)
-        if creds.get("tokens"):
-            return TokenSet.from_json(creds["tokens"])
-        if creds.get("refresh_token"):
-            return TokenSet(
-                access_token=str(creds.get("access_token") or ""),
-                refresh_token=str(creds["refresh_token"]),
-                issued_at=float(creds.get("issued_at") or 0),
-                expires_at=float(creds.get("expires_at") or 0),
-            )
-        return None
+        return await self.tokens.load()
 
     async def save(self, tokens: Any) -> None:
-        creds = self.connections.credentials(self.tenant, self.name)
-        creds.pop("refresh_token", None)
-        creds.pop("access_token", None)
-        creds["tokens"] = tokens.to_json()
-        self.connections.update_credentials(self.tenant, self.name, creds)
+        await self.tokens.save(tokens)
 
     @contextlib.asynccontextmanager
     async def refresh_lock(self) -> AsyncIterator[None]:

@@ -12,7 +12,8 @@ Checked, with a warning at the name's position: the target fields of every ``cre
 ``update`` and ``upsert`` (line fields of a document's inline collection, such as the rules
 inside ``SalesOrderLines <- each lines as l { ... }``, against the line endpoint), the key of
 ``match``/``unless exists`` and the key of ``find``/``exists``/``require`` lookups, and the
-object names themselves. Systems whose connector keeps no field catalogue are not checked.
+object names themselves. Systems whose connector declares no field catalogue
+(``connectors/registry.py``) are not checked.
 The system name in a script is taken as the connector kind (``exact_online``), unless
 ``systems`` maps it to another kind (a flow's connections do that).
 """
@@ -23,93 +24,37 @@ import dataclasses
 import difflib
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 
+from mapwright.connectors import registry
+from mapwright.connectors.catalogue import FieldInfo as FieldInfo
+from mapwright.connectors.catalogue import ObjectFields as ObjectFields
+from mapwright.connectors.catalogue import SystemFields as SystemFields
 from mapwright.dsl import Diagnostic
 from mapwright.dsl import ast as a
 from mapwright.dsl.errors import MappingError
 from mapwright.dsl.parser import parse_with_errors
 
 
-@dataclass(frozen=True)
-class FieldInfo:
-    """One documented field: its name, type (``String``, ``Guid`` …) and verbs (``GPU``)."""
-
-    name: str
-    type: str
-    verbs: str
-
-
-@dataclass(frozen=True)
-class ObjectFields:
-    """The fields of one object of a system; ``lines`` the inline line collection, if any."""
-
-    object: str
-    where: str  # how the system names it, e.g. crm/Accounts
-    fields: dict[str, FieldInfo]
-    description: str = ""
-    lines: str | None = None
-    line_fields: ObjectFields | None = None
-    find_keys: tuple[str, ...] = ()
-    required: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SystemFields:
-    """A connector's field catalogue: object name -> fields."""
-
-    kind: str
-    title: str
-    objects: dict[str, ObjectFields] = field(default_factory=dict)
-
-
-def _exact() -> SystemFields:
-    from mapwright.connectors.exact_online.fields import FIELDS
-    from mapwright.connectors.exact_online.objects import OBJECTS
-
-    def fields_of(endpoint: str) -> dict[str, FieldInfo]:
-        return {n: FieldInfo(n, f.edm, f.verbs) for n, f in FIELDS.get(endpoint, {}).items()}
-
-    objects: dict[str, ObjectFields] = {}
-    for name, spec in OBJECTS.items():
-        line_fields = None
-        if spec.lines:
-            line_endpoint = spec.endpoint.rsplit("/", 1)[0] + "/" + spec.lines
-            if line_endpoint in FIELDS:
-                line_fields = ObjectFields(spec.lines, line_endpoint, fields_of(line_endpoint))
-        if spec.endpoint not in FIELDS:
-            continue
-        objects[name] = ObjectFields(
-            name,
-            spec.endpoint,
-            fields_of(spec.endpoint),
-            description=spec.description,
-            lines=spec.lines,
-            line_fields=line_fields,
-            find_keys=spec.find_keys,
-            required=spec.required,
-        )
-    return SystemFields("exact_online", "Exact Online", objects)
-
-
-#: connector kind -> how to build its catalogue (connectors without one are not checked)
-_BUILDERS = {"exact_online": _exact}
-_CACHE: dict[str, SystemFields] = {}
-
-
 def catalogue(kind: str) -> SystemFields | None:
-    """The field catalogue of connector ``kind``, or ``None`` when it keeps none."""
+    """The field catalogue connector ``kind`` declares (``connectors/registry.py``), or
+    ``None`` when it keeps none (or there is no such connector)."""
     if kind not in _CACHE:
-        builder = _BUILDERS.get(kind)
-        if builder is None:
+        try:
+            found = registry.declaration(kind).catalogue()
+        except registry.UnknownKind:
             return None
-        _CACHE[kind] = builder()
+        if found is None:
+            return None
+        _CACHE[kind] = found
     return _CACHE[kind]
 
 
 def kinds() -> list[str]:
     """The connector kinds that keep a field catalogue."""
-    return sorted(_BUILDERS)
+    return sorted(d.kind for d in registry.declarations().values() if d.fields is not None)
+
+
+_CACHE: dict[str, SystemFields] = {}
 
 
 def suggestion(name: str, known: list[str]) -> str | None:

@@ -1,0 +1,145 @@
+"""Exact Online declares itself: credentials, sandbox, OAuth consent, field catalogue.
+
+See ``connectors/registry.py`` for what a declaration is and who reads it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from mapwright.connectors.registry import CredentialField, Declaration, Sandbox
+
+if TYPE_CHECKING:
+    import httpx
+    from mapwright.connectors.exact_online.auth import TokenSet
+
+
+class ExactOAuth:
+    """Exact's authorization-code grant; the tokens are kept in the credentials as
+    ``tokens`` (a ``TokenSet`` as JSON), or start from a bare ``refresh_token``."""
+
+    slug = "exact-online"
+
+    def needs_consent(self, credentials: Mapping[str, Any]) -> bool:
+        return not (credentials.get("tokens") or credentials.get("refresh_token"))
+
+    def authorize_url(
+        self, base_url: str | None, credentials: Mapping[str, Any], redirect_uri: str, state: str
+    ) -> str:
+        from mapwright.connectors.exact_online.auth import authorize_url, resolve_host
+
+        host = resolve_host(str(base_url or "nl"))
+        return authorize_url(host, str(credentials["client_id"]), redirect_uri, state)
+
+    async def exchange(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str | None,
+        credentials: Mapping[str, Any],
+        redirect_uri: str,
+        code: str,
+    ) -> dict[str, Any]:
+        from mapwright.connectors.exact_online.auth import OAuthApp, exchange_code, resolve_host
+
+        host = resolve_host(str(base_url or "nl"))
+        app = OAuthApp(
+            str(credentials["client_id"]), str(credentials["client_secret"]), redirect_uri
+        )
+        tokens = await exchange_code(http, host, app, code)
+        return {**credentials, "tokens": tokens.to_json()}
+
+    def token_store(
+        self,
+        read: Callable[[], dict[str, Any]],
+        write: Callable[[dict[str, Any]], None],
+        lock: Callable[[], Any],
+    ) -> CredentialsTokenStore:
+        return CredentialsTokenStore(read, write, lock)
+
+    def token_file_seed(self, credentials: Mapping[str, Any], base_url: str | None) -> Any:
+        if credentials.get("token_file") or not credentials.get("refresh_token"):
+            return None
+        return {
+            "access_token": "",
+            "refresh_token": credentials["refresh_token"],
+            "issued_at": 0.0,
+            "expires_at": 0.0,
+            "base_url": base_url or "",
+        }
+
+
+class CredentialsTokenStore:
+    """Exact Online tokens inside a connection's (encrypted) credentials.
+
+    Exact invalidates a refresh token as soon as its successor is used, so the new one is
+    written back at once, under the host's lock for this connection."""
+
+    def __init__(
+        self,
+        read: Callable[[], dict[str, Any]],
+        write: Callable[[dict[str, Any]], None],
+        lock: Callable[[], Any],
+    ):
+        self.read = read
+        self.write = write
+        self.lock = lock
+
+    async def load(self) -> TokenSet | None:
+        from mapwright.connectors.exact_online.auth import TokenSet
+
+        creds = self.read()
+        if creds.get("tokens"):
+            return TokenSet.from_json(creds["tokens"])
+        if creds.get("refresh_token"):
+            return TokenSet(
+                access_token=str(creds.get("access_token") or ""),
+                refresh_token=str(creds["refresh_token"]),
+                issued_at=float(creds.get("issued_at") or 0),
+                expires_at=float(creds.get("expires_at") or 0),
+            )
+        return None
+
+    async def save(self, tokens: TokenSet) -> None:
+        creds = self.read()
+        creds.pop("refresh_token", None)
+        creds.pop("access_token", None)
+        creds["tokens"] = tokens.to_json()
+        self.write(creds)
+
+    @contextlib.asynccontextmanager
+    async def refresh_lock(self) -> AsyncIterator[None]:
+        async with self.lock():
+            yield
+
+
+def _sandbox_connection(info: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    keys = ("client_id", "client_secret", "refresh_token")
+    return str(info["base_url"]), {k: info[k] for k in keys}
+
+
+DECLARATION = Declaration(
+    kind="exact_online",
+    title="Exact Online",
+    connector="mapwright.connectors.exact_online.client:ExactOnlineConnector",
+    credentials=(
+        CredentialField("client_id", help="Client ID of the app (Exact App Center)"),
+        CredentialField("client_secret", help="Client secret of the app"),
+        CredentialField(
+            "refresh_token", required=False, help="a refresh token from an earlier consent"
+        ),
+        CredentialField(
+            "token_file",
+            required=False,
+            help="command line: the token file `mapwright connect exact-online` wrote",
+        ),
+    ),
+    sandbox=Sandbox(
+        "exact-online", "mapwright.connectors.exact_online.sandbox", _sandbox_connection
+    ),
+    oauth=ExactOAuth(),
+    fields="mapwright.connectors.exact_online.catalogue:catalogue",
+    connect_commands="mapwright.connectors.exact_online.consent:register",
+    token_store=True,
+)
