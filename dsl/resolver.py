@@ -41,16 +41,63 @@ class NoResolver:
 
 
 class MemoryResolver:
-    """Answers lookups from records held in memory: ``{"system.object": [records...]}``."""
+    """Answers lookups from records held in memory: ``{"system.object": [records...]}``.
+
+    Each (table, key) is indexed on its first lookup, so a lookup costs the rows it finds,
+    not the table's size; text compares ignoring case and outer spaces, anything else by
+    ``==`` (the index only narrows the rows that ``_same`` then checks)."""
 
     def __init__(self, tables: Mapping[str, Iterable[Mapping[str, Any]]]):
         self._tables = {name: [dict(r) for r in rows] for name, rows in tables.items()}
+        self._indexes: dict[tuple[str, str], _Index] = {}
         self.calls: list[Lookup] = []
 
     def find(self, lookup: Lookup) -> list[dict[str, Any]]:
         self.calls.append(lookup)
-        rows = self._tables.get(f"{lookup.system}.{lookup.object}", [])
-        return [row for row in rows if _same(row.get(lookup.key), lookup.value)]
+        name = f"{lookup.system}.{lookup.object}"
+        rows = self._tables.get(name, [])
+        index = self._indexes.get((name, lookup.key))
+        if index is None:
+            index = self._indexes[(name, lookup.key)] = _Index(rows, lookup.key)
+        found = index.candidates(lookup.value)
+        if found is None:
+            found = range(len(rows))
+        return [rows[i] for i in found if _same(rows[i].get(lookup.key), lookup.value)]
+
+
+class _Index:
+    """Row numbers of one table by one key: text by its folded form, other hashable values
+    by themselves; rows whose value cannot be hashed are kept apart."""
+
+    def __init__(self, rows: list[dict[str, Any]], key: str):
+        self.text: dict[str, list[int]] = {}
+        self.other: dict[Any, list[int]] = {}
+        self.unhashable: list[int] = []
+        for number, row in enumerate(rows):
+            value = row.get(key)
+            if isinstance(value, str):
+                self.text.setdefault(value.strip().casefold(), []).append(number)
+            elif _hashable(value):
+                self.other.setdefault(value, []).append(number)
+            else:
+                self.unhashable.append(number)
+
+    def candidates(self, value: Any) -> Iterable[int] | None:
+        """The rows that may match ``value`` (in table order); ``None``: check them all."""
+        if isinstance(value, str):
+            # text equals only text (a str subclass with its own __eq__ is checked in full)
+            return self.text.get(value.strip().casefold(), []) if type(value) is str else None
+        if not _hashable(value):
+            return None
+        return sorted(self.other.get(value, []) + self.unhashable)
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _same(a: Any, b: Any) -> bool:

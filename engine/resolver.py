@@ -52,6 +52,11 @@ class PageResolver:
         self.retry = retry or RetryPolicy()
         self._tables: dict[TableKey, dict[Any, list[dict[str, Any]]]] = {}
         self._pending: dict[TableKey, dict[Any, Any]] = {}
+        #: (system, object) -> the keys it has tables for
+        self._keys: dict[tuple[str, str], list[str]] = {}
+        #: (table, id field) -> {record id: the table's buckets that may hold it}; built on the
+        #: first ``remember_write`` of the table, kept current from then on
+        self._ids: dict[tuple[TableKey, str], dict[Any, set[Any]]] = {}
         self.calls: list[tuple[str, str, str, int]] = []
 
     # -- the DSL Resolver protocol ----------------------------------------------------------
@@ -96,15 +101,38 @@ class PageResolver:
             result = await self.retry.call(partial(connector.find, object, key, wanted))
             calls += 1
             self.calls.append((system, object, key, len(wanted)))
-            table = self._tables.setdefault((system, object, key), {})
+            table = self._table((system, object, key))
             for norm in values:
                 table.setdefault(norm, [])
+            indexes = self._indexes((system, object, key))
             for group, rows in result.items():
-                bucket = table.setdefault(normalize(group), [])
+                norm = normalize(group)
+                bucket = table.setdefault(norm, [])
                 for row in map(exact_numbers, rows):
                     if all(row is not seen for seen in bucket):
                         bucket.append(row)
+                        for id_key, index in indexes:
+                            _index_row(index, row, id_key, norm)
         return calls
+
+    def _table(self, table_key: TableKey) -> dict[Any, list[dict[str, Any]]]:
+        table = self._tables.get(table_key)
+        if table is None:
+            table = self._tables[table_key] = {}
+            self._keys.setdefault((table_key[0], table_key[1]), []).append(table_key[2])
+        return table
+
+    def _indexes(self, table_key: TableKey) -> list[tuple[str, dict[Any, set[Any]]]]:
+        return [(id_key, index) for (key, id_key), index in self._ids.items() if key == table_key]
+
+    def _id_index(self, table_key: TableKey, id_key: str) -> dict[Any, set[Any]]:
+        index = self._ids.get((table_key, id_key))
+        if index is None:
+            index = self._ids[(table_key, id_key)] = {}
+            for norm, bucket in self._tables[table_key].items():
+                for row in bucket:
+                    _index_row(index, row, id_key, norm)
+        return index
 
     async def lookup(self, system: str, object: str, key: str, value: Any) -> list[dict[str, Any]]:
         """Known records, or fetch this one value now (used for values only known late)."""
@@ -128,14 +156,24 @@ class PageResolver:
         """Make a record this page created or changed visible to later lookups of the page;
         an older copy of the same target record (same ``id_key``) is replaced."""
         record_id = record.get(id_key)
-        for (t_system, t_object, key), table in self._tables.items():
-            if (t_system, t_object) != (system, object):
-                continue
+        for key in self._keys.get((system, object), ()):
+            table_key = (system, object, key)
+            table = self._tables[table_key]
             if record_id is not None:
-                for bucket in table.values():
+                if _hashable(record_id):
+                    # only the buckets the id was seen in can hold an older copy
+                    index = self._id_index(table_key, id_key)
+                    buckets = [table[n] for n in index.get(record_id, ()) if n in table]
+                else:
+                    buckets = list(table.values())
+                for bucket in buckets:
                     bucket[:] = [row for row in bucket if row.get(id_key) != record_id]
             if key in record:
-                table.setdefault(normalize(record[key]), []).append(dict(record))
+                norm = normalize(record[key])
+                row = dict(record)
+                table.setdefault(norm, []).append(row)
+                for index_key, index in self._indexes(table_key):
+                    _index_row(index, row, index_key, norm)
 
     def connector(self, system: str) -> Connector:
         try:
@@ -147,3 +185,19 @@ class PageResolver:
                 f"(connected: {known}); add [connections.{system}] to mapwright.toml or map "
                 "the system to a connection in the flow's settings"
             ) from None
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _index_row(index: dict[Any, set[Any]], row: Mapping[str, Any], id_key: str, norm: Any) -> None:
+    """Note that bucket ``norm`` holds ``row`` under its id (rows without a hashable id
+    cannot equal a hashable record id, so they need no entry)."""
+    value = row.get(id_key)
+    if value is not None and _hashable(value):
+        index.setdefault(value, set()).add(norm)
