@@ -11,15 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import email_validator
 import phonenumbers
 from mapwright.dsl.functions.arguments import fail, require_text, text_of
 from mapwright.dsl.functions.countries import country_code
 from mapwright.dsl.functions.registry import builtin
 from mapwright.dsl.values import MISSING, is_absent
 
-_LOCAL = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-_LABEL = r"(?:[^\W_]|[^\W_][\w-]{0,61}[^\W_])"
-_EMAIL = re.compile(rf"(?P<local>{_LOCAL})@(?P<domain>{_LABEL}(?:\.{_LABEL})*\.[^\W\d_]{{2,63}})")
 MAX_EMAIL_INPUT = 1_000
 _ANGLE = re.compile(r"[^<>]*<([^<>]+)>\s*")
 
@@ -92,11 +90,14 @@ def _email(value: str) -> str | None:
         text = angle.group(1).strip()
     if text.lower().startswith("mailto:"):
         text = text[7:]
-    text = text.lower()
-    found = _EMAIL.fullmatch(text)
-    if found is None or len(found.group("local")) > 64 or len(text) > 254:
+    try:  # the syntax rules (RFC 5321/5322, IDNA domains): email-validator, no DNS lookup
+        checked = email_validator.validate_email(
+            text.lower(), check_deliverability=False, strict=True
+        )
+    except email_validator.EmailNotValidError:
         return None
-    return text
+    normalized: str = checked.normalized
+    return normalized
 
 
 @builtin(
