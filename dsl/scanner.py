@@ -23,6 +23,11 @@ _RULE_START = re.compile(
     r'\s*(?:[A-Za-z_]\w*|"(?:[^"\\\n]|\\.)*")(?:\s*\.\s*(?:[A-Za-z_]\w*|"(?:[^"\\\n]|\\.)*"))*\s*<-'
 )
 _WORD = re.compile(r"\s*([A-Za-z_]\w*)")
+#: what the line scan stops at: quotes, picks, comments and brackets
+_SPECIAL = re.compile(r'["#()\[\]{}]|\$"')
+#: the rest of a text up to its closing quote (not found: the line ends first)
+_STRING_BODY = re.compile(r'(?:[^"\\\n]|\\[\s\S]?)*')
+_PICK_BODY = re.compile(r'(?:[^"\\]|\\[\s\S]?)*')
 
 
 @dataclass
@@ -94,8 +99,12 @@ def _scan_line(
             return
         in_pick[0] = False
     while i < n:
+        found = _SPECIAL.search(text, i)
+        if found is None:
+            return
+        i = found.start()
         ch = text[i]
-        if ch == '"' or (ch == "$" and i + 1 < n and text[i + 1] == '"'):
+        if ch == '"' or ch == "$":
             pick = ch == "$"
             i = skip_string(text, i + (2 if pick else 1), multiline=pick)
             if i > n and pick:
@@ -109,7 +118,7 @@ def _scan_line(
             return
         if ch in "([{":
             stack.append((ch, line_no, i + 1))
-        elif ch in ")]}" and stack:
+        elif stack:
             stack.pop()
         i += 1
 
@@ -117,9 +126,9 @@ def _scan_line(
 def skip_string(text: str, i: int, *, multiline: bool) -> int:
     """Index just after the closing quote; ``len(text) + 1`` when the line ends first."""
     n = len(text)
-    while i < n and text[i] != '"' and (multiline or text[i] != "\n"):
-        i += 2 if text[i] == "\\" else 1
-    return i + 1 if i < n and text[i] == '"' else n + 1
+    body = (_PICK_BODY if multiline else _STRING_BODY).match(text, i)
+    end = body.end() if body is not None else i
+    return end + 1 if end < n and text[end] == '"' else n + 1
 
 
 def max_depth(text: str, end: int | None = None) -> int:
