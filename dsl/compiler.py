@@ -33,7 +33,7 @@ from mapwright.dsl.errors import (
     Position,
     PositionedError,
 )
-from mapwright.dsl.expressions import ExpressionCompiler
+from mapwright.dsl.expressions import ExpressionCompiler, truth
 from mapwright.dsl.jmes import search
 from mapwright.dsl.limits import MAX_NESTING, NAMES
 from mapwright.dsl.plan import Operation, Ref
@@ -308,12 +308,12 @@ class Compiler(ExpressionCompiler):
                 if node.reason is not None
                 else repr(f"filtered out by the where on line {node.pos.line}")
             )
-            self.emit(f"if not truthy({cond}):")
+            self.emit(f"if not {truth(node.cond, cond)}:")
             self.emit(f"    skip({reason})")
         elif isinstance(node, ast.ParkStmt):
             message = self.expr(node.message, scope)
             if node.cond is not None:
-                self.emit(f"if truthy({self.expr(node.cond, scope)}):")
+                self.emit(f"if {truth(node.cond, self.expr(node.cond, scope))}:")
                 self.emit(f"    park({message})")
             else:
                 self.emit(f"park({message})")
@@ -329,7 +329,7 @@ class Compiler(ExpressionCompiler):
             self.operation(node, scope)
         elif isinstance(node, ast.WhenStmt):
             cond = self.expr(node.cond, scope)
-            self.emit(f"if truthy({cond}):")
+            self.emit(f"if {truth(node.cond, cond)}:")
             # lets stay inside their block; step names ('as') are flow-wide, so they
             # are known after the block (both branches may name the same step)
             branch = scope.child()

@@ -330,7 +330,7 @@ class ExpressionCompiler:
     def x_Unary(self, node: ast.Unary, scope: Scope) -> str:  # noqa: N802
         operand = self.expr(node.operand, scope)
         if node.op == "not":
-            return f"(not truthy({operand}))"
+            return f"(not {truth(node.operand, operand)})"
         return f"neg({operand})"
 
     def x_Binary(self, node: ast.Binary, scope: Scope) -> str:  # noqa: N802
@@ -351,7 +351,9 @@ class ExpressionCompiler:
         parts = [self.expr(first, scope)] + [self.expr(s.right, scope) for s in steps]
         kind = CHAIN_CLASSES[op]
         if kind in ("and", "or"):
-            return "(" + f" {kind} ".join(f"truthy({p})" for p in parts) + ")"
+            nodes = [first, *(s.right for s in steps)]
+            tests = [truth(n, p) for n, p in zip(nodes, parts, strict=True)]
+            return "(" + f" {kind} ".join(tests) + ")"
         if kind == "concat":
             return (
                 f"concat({parts[0]}, {parts[1]})"
@@ -385,7 +387,8 @@ class ExpressionCompiler:
     def x_IfExpr(self, node: ast.IfExpr, scope: Scope) -> str:  # noqa: N802
         cond = self.expr(node.cond, scope)
         return (
-            f"({self.expr(node.then, scope)} if truthy({cond}) else {self.expr(node.else_, scope)})"
+            f"({self.expr(node.then, scope)} if {truth(node.cond, cond)} "
+            f"else {self.expr(node.else_, scope)})"
         )
 
     def x_Match(self, node: ast.Match, scope: Scope) -> str:  # noqa: N802
@@ -453,7 +456,7 @@ class ExpressionCompiler:
         self.indent += 1
         self.tick()
         if node.where is not None:
-            self.emit(f"if not truthy({self.expr(node.where, inner)}):")
+            self.emit(f"if not {truth(node.where, self.expr(node.where, inner))}:")
             self.emit("    continue")
         self.loops += 1
         if isinstance(node.body, ast.Block):
@@ -479,6 +482,25 @@ class ExpressionCompiler:
         self.indent -= 1
         self.nest = saved_nest
         return f"{fn}({source})"
+
+
+_BOOLEAN_OPERATORS = frozenset({*_COMPARE, "!=", "in", "not in", "and", "or"})
+
+
+def gives_bool(node: ast.Node) -> bool:
+    """Whether the code for ``node`` always gives a Python bool (comparisons, ``in``,
+    ``not``, ``and``/``or`` and the literals true/false), so a condition needs no
+    ``truthy()`` around it."""
+    if isinstance(node, ast.Binary):
+        return node.op in _BOOLEAN_OPERATORS
+    if isinstance(node, ast.Unary):
+        return node.op == "not"
+    return isinstance(node, ast.Literal) and isinstance(node.value, bool)
+
+
+def truth(node: ast.Node, code: str) -> str:
+    """``code`` as a condition: as it is when it gives a bool, else through ``truthy``."""
+    return code if gives_bool(node) else f"truthy({code})"
 
 
 def suggest(name: str, known: set[str]) -> str:

@@ -33,7 +33,14 @@ from mapwright.dsl.limits import (
 )
 from mapwright.dsl.plan import Lookup, Operation, Ref
 from mapwright.dsl.sizes import Memo, check_list_size, check_text_size, text_limit
-from mapwright.dsl.values import MISSING, number_text, snippet, to_decimal, type_name
+from mapwright.dsl.values import (
+    MISSING,
+    float_decimal,
+    number_text,
+    snippet,
+    to_decimal,
+    type_name,
+)
 
 NUMBERS = number_context()
 """Arithmetic on decimals goes through this context's methods (no per-record context
@@ -84,16 +91,22 @@ class Context:
         max_steps: int = MAX_STEPS,
     ):
         self.resolver = resolver
-        self.ops: list[Operation] = []
-        self.items = 0
         self.max_items = max_items
         self.max_seconds = max_seconds
-        self.deadline = time.monotonic() + max_seconds
         self.max_steps = max_steps
+        self.restart()
+
+    def restart(self) -> Context:
+        """Start a record: no operations, items or steps yet, the clock from now. One
+        context can map record after record (``Script.run_many``)."""
+        self.ops: list[Operation] = []
+        self.items = 0
+        self.deadline = time.monotonic() + self.max_seconds
         self.spent = 0
-        self.window = CLOCK_EVERY if max_steps >= CLOCK_EVERY else max_steps + 1
+        self.window = CLOCK_EVERY if self.max_steps >= CLOCK_EVERY else self.max_steps + 1
         self.left = self.window - 1  # generated code: ``ctx.left -= 1`` then this check
         self.memo: Memo = {}
+        return self
 
     def checkpoint(self) -> None:
         """Called when ``left`` drops below zero: count the steps, read the clock."""
@@ -150,6 +163,8 @@ def sized(ctx: Context | None, value: Any) -> Any:
 def _num(value: Any, side: str, op: str) -> Any:
     if type(value) is int or type(value) is Decimal:
         return value
+    if type(value) is float and value - value == 0.0:  # finite: what to_decimal gives
+        return float_decimal(value)
     if value is MISSING or value is None:
         raise ValueFailure(
             f"cannot {op}: the {side} side is {type_name(value)} "
@@ -210,6 +225,12 @@ def _moved(date: Any, delta: _dt.timedelta) -> Any:
 
 
 def add(a: Any, b: Any) -> Any:
+    if type(a) is Decimal and (type(b) is Decimal or type(b) is int):  # what _add does then
+        return NUMBERS.add(a, b)
+    return _add(a, b)
+
+
+def _add(a: Any, b: Any) -> Any:
     if isinstance(a, _dt.date) and type(b) in (int, Decimal):
         return _moved(a, _days(b, "add"))
     x, y = _num(a, "left", "add"), _num(b, "right", "add")
@@ -222,6 +243,12 @@ def add(a: Any, b: Any) -> Any:
 
 
 def sub(a: Any, b: Any) -> Any:
+    if type(a) is Decimal and (type(b) is Decimal or type(b) is int):  # what _sub does then
+        return NUMBERS.subtract(a, b)
+    return _sub(a, b)
+
+
+def _sub(a: Any, b: Any) -> Any:
     if isinstance(a, _dt.date) and isinstance(b, _dt.date):
         return (a - b).days
     if isinstance(a, _dt.date) and type(b) in (int, Decimal):
@@ -236,6 +263,12 @@ def sub(a: Any, b: Any) -> Any:
 
 
 def mul(a: Any, b: Any) -> Any:
+    if type(a) is Decimal and (type(b) is Decimal or type(b) is int):  # what _mul does then
+        return NUMBERS.multiply(a, b)
+    return _mul(a, b)
+
+
+def _mul(a: Any, b: Any) -> Any:
     x, y = _num(a, "left", "multiply"), _num(b, "right", "multiply")
     if type(x) is int and type(y) is int:
         result = x * y
@@ -310,7 +343,20 @@ def truthy(value: Any) -> bool:
     return True
 
 
+_PLAIN = frozenset({str, int, Decimal})
+"""Types ``eq`` and the order comparisons compare with Python's own operators (no float, no
+bool: a bool is not equal to 1 here, and a float compares as the decimal it prints as)."""
+
+_ORDERED = frozenset({int, Decimal})
+
+
 def eq(a: Any, b: Any) -> bool:
+    if type(a) in _PLAIN and type(b) in _PLAIN:  # what _eq ends with
+        return a == b
+    return _eq(a, b)
+
+
+def _eq(a: Any, b: Any) -> bool:
     if isinstance(a, Ref) or isinstance(b, Ref):
         raise _ref_error(a if isinstance(a, Ref) else b)
     if isinstance(a, bool) or isinstance(b, bool):
@@ -347,21 +393,45 @@ def _ordered(a: Any, b: Any, op: str) -> tuple[Any, Any] | None:
 
 
 def lt(a: Any, b: Any) -> bool:
+    if type(a) in _ORDERED and type(b) in _ORDERED:  # _lt: compares what _ordered gives
+        return a < b
+    return _lt(a, b)
+
+
+def _lt(a: Any, b: Any) -> bool:
     pair = _ordered(a, b, "<")
     return pair is not None and pair[0] < pair[1]
 
 
 def le(a: Any, b: Any) -> bool:
+    if type(a) in _ORDERED and type(b) in _ORDERED:  # _le: compares what _ordered gives
+        return a <= b
+    return _le(a, b)
+
+
+def _le(a: Any, b: Any) -> bool:
     pair = _ordered(a, b, "<=")
     return pair is not None and pair[0] <= pair[1]
 
 
 def gt(a: Any, b: Any) -> bool:
+    if type(a) in _ORDERED and type(b) in _ORDERED:  # _gt: compares what _ordered gives
+        return a > b
+    return _gt(a, b)
+
+
+def _gt(a: Any, b: Any) -> bool:
     pair = _ordered(a, b, ">")
     return pair is not None and pair[0] > pair[1]
 
 
 def ge(a: Any, b: Any) -> bool:
+    if type(a) in _ORDERED and type(b) in _ORDERED:  # _ge: compares what _ordered gives
+        return a >= b
+    return _ge(a, b)
+
+
+def _ge(a: Any, b: Any) -> bool:
     pair = _ordered(a, b, ">=")
     return pair is not None and pair[0] >= pair[1]
 

@@ -13,10 +13,10 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast, overload
 
 from mapwright.dsl import ast
 from mapwright.dsl.compiler import (
@@ -178,6 +178,107 @@ class Script:
         except Exception as exc:  # a helper met a value it did not expect, or a limit hit
             raise runtime_error(self, exc, exc.__traceback__) from None
         return Outcome(output, ctx.ops if ctx is not None else None)
+
+    @overload
+    def run_many(
+        self,
+        records: Iterable[Any],
+        *,
+        settings: dict[str, Any] | None = None,
+        resolver: Resolver | None = None,
+        errors: Literal["raise"] = "raise",
+    ) -> Iterator[Outcome]: ...
+
+    @overload
+    def run_many(
+        self,
+        records: Iterable[Any],
+        *,
+        settings: dict[str, Any] | None = None,
+        resolver: Resolver | None = None,
+        errors: Literal["yield"],
+    ) -> Iterator[Outcome | MappingRuntimeError]: ...
+
+    def run_many(
+        self,
+        records: Iterable[Any],
+        *,
+        settings: dict[str, Any] | None = None,
+        resolver: Resolver | None = None,
+        errors: Literal["raise", "yield"] = "raise",
+    ) -> Iterator[Outcome] | Iterator[Outcome | MappingRuntimeError]:
+        """Map many records, one at a time: an iterator of one ``Outcome`` per record.
+
+        Gives what ``run`` gives for each record, with the same limits per record (steps,
+        time, list items, output size), but checks the settings once, here, before the first
+        record. A failing record raises its ``MappingRuntimeError`` (the records before it
+        were given already); with ``errors="yield"`` the error takes the record's place and
+        the run goes on. ``LookupPending`` always raises.
+        """
+        if errors not in ("raise", "yield"):
+            raise ValueError(f'errors must be "raise" or "yield", not {errors!r}')
+        resolved = (
+            self._defaults
+            if not settings and self._defaults is not None
+            else self.resolve_settings(settings)
+        )
+        return self._many(
+            records,
+            resolved,
+            resolver if resolver is not None else _NO_RESOLVER,
+            errors == "yield",
+        )
+
+    def _many(
+        self, records: Iterable[Any], resolved: dict[str, Any], resolver: Resolver, keep: bool
+    ) -> Iterator[Outcome | MappingRuntimeError]:
+        # the body of ``run`` with the per-run look-ups hoisted out of the loop
+        code = self.code
+        run, needs_context, measure = code.run, code.needs_context, code.measure_output
+        max_output = self.max_output
+        context = (  # one for all records, restarted for each (see Context.restart)
+            Context(
+                resolver,
+                max_seconds=self.max_seconds,
+                max_items=self.max_items,
+                max_steps=self.max_steps,
+            )
+            if needs_context
+            else None
+        )
+        for record in records:
+            if type(record) is not dict:
+                error = MappingRuntimeError(
+                    f"the input record must be a JSON object, not {snippet(record)}",
+                    script=self.name,
+                )
+                if not keep:
+                    raise error
+                yield error
+                continue
+            ctx = context.restart() if context is not None else None
+            try:
+                output = run(record, resolved, ctx)
+                if measure:
+                    check_output(output, ctx.ops if ctx is not None else [], max_output)
+            except OutputTooLarge as exc:
+                if not keep:
+                    raise output_error(self, exc) from None
+                yield output_error(self, exc)
+            except SkipRecord as skip:
+                yield Outcome(skipped=skip.reason)
+            except ParkRecord as park:
+                yield Outcome(parked=park.message)
+            except (LookupPending, MappingRuntimeError) as exc:
+                if not keep or isinstance(exc, LookupPending):
+                    raise
+                yield exc
+            except Exception as exc:  # a helper met a value it did not expect, or a limit hit
+                if not keep:
+                    raise runtime_error(self, exc, exc.__traceback__) from None
+                yield cast(MappingRuntimeError, runtime_error(self, exc, exc.__traceback__))
+            else:
+                yield Outcome(output, ctx.ops if ctx is not None else None)
 
 
 _NO_RESOLVER = NoResolver()

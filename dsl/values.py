@@ -65,7 +65,7 @@ def to_decimal(value: Any) -> Decimal:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise TypeError(f"{value!r} is not a finite number")
-        return Decimal(repr(value))
+        return float_decimal(value)
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -76,6 +76,29 @@ def to_decimal(value: Any) -> Decimal:
             raise TypeError(f"the text {value!r} is not a finite number")
         return number
     raise TypeError(f"{type_name(value)} is not a number")
+
+
+FLOAT_CACHE = 4096
+"""How many float -> Decimal conversions ``float_decimal`` remembers (then it starts over)."""
+
+_FLOATS: dict[float, Decimal] = {}
+
+
+def float_decimal(value: float) -> Decimal:
+    """``Decimal(repr(value))``: the decimal a float prints as (``19.9``, not ``19.899…``).
+
+    Records parsed with floats repeat the same few amounts (prices, rates), and ``repr`` is
+    the slow part, so conversions are remembered. Zero is not (``0.0 == -0.0`` would share
+    one entry, but they print differently), nor is NaN (never equal to itself)."""
+    found = _FLOATS.get(value)
+    if found is not None:
+        return found
+    result = Decimal(repr(value))
+    if value and value == value and type(value) is float:
+        if len(_FLOATS) >= FLOAT_CACHE:
+            _FLOATS.clear()
+        _FLOATS[value] = result
+    return result
 
 
 PLAIN_DIGITS = 100
@@ -138,7 +161,7 @@ def exact_numbers(value: Any) -> Any:
     ``19.9``, not ``19.899999…``). Records from JSON parsed with floats go through this
     before a script sees them; objects without floats come back unchanged (not copied)."""
     if isinstance(value, float):
-        return Decimal(repr(value))
+        return float_decimal(value)
     if isinstance(value, dict):
         changed = None
         for key, item in value.items():

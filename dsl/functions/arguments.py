@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 from mapwright.dsl import limits
 from mapwright.dsl.errors import MappingLimitError, MappingValueError
-from mapwright.dsl.values import number_text, snippet, type_name
+from mapwright.dsl.values import float_decimal, number_text, snippet, type_name
 
 MAX_TEXT = limits.MAX_TEXT
 """No builtin builds a text longer than this (about 1 MB)."""
@@ -72,7 +72,7 @@ def require_number(function: str, param: str, value: Any) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        return Decimal(repr(value))
+        return float_decimal(value)
     if isinstance(value, str):
         try:
             number = Decimal(value.strip())

@@ -43,8 +43,53 @@ def _from_exact(function: str, match: re.Match[str]) -> _dt.datetime:
         fail(function, f"{match.group(0)!r} is outside the supported years 1-9999")
 
 
+_EPOCH_DAY = EPOCH.date().toordinal()
+_LAST_DAY = _dt.date.max.toordinal()
+_MS_PER_DAY = 86_400_000
+
+
+def _exact_day(text: str) -> _dt.date | None:
+    """The day of ``/Date(ms)/`` text (starting with ``/Date(``) exactly as written, without
+    making the datetime first; None when it is not that or its day is outside 1-9999."""
+    body = text[6:-2] if text.endswith(")/") else ""  # after "/Date(", before ")/"
+    digits = body[1:] if body[:1] == "-" else body
+    if 0 < len(digits) <= 15 and digits.isdecimal():  # what _EXACT matches without offset
+        milliseconds = int(body)
+    else:
+        exact = _EXACT.fullmatch(text)
+        if exact is None:
+            return None
+        milliseconds = int(exact.group(1))
+    day = _EPOCH_DAY + milliseconds // _MS_PER_DAY
+    return _dt.date.fromordinal(day) if 1 <= day <= _LAST_DAY else None
+
+
+def _iso(text: str) -> Any:
+    """ISO text exactly as written (``2024-05-03``, ``2024-05-03T10:00:00Z``): what ``_read``
+    gives for it (German and ``/Date(ms)/`` text has no ``-`` at index 4); None otherwise."""
+    if text[4:5] != "-" or text[0].isspace() or text[-1].isspace():
+        return None
+    try:
+        return _dt.date.fromisoformat(text) if len(text) == 10 else _dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def _read(function: str, value: Any, fmt: Any = MISSING) -> Any:
     """Parse ``value`` into a date/datetime; absent and blank text come back absent."""
+    if type(value) is str and fmt is MISSING:  # the common forms first, as written
+        if value.startswith("/Date("):
+            exact = _EXACT.fullmatch(value)
+            if exact is not None:
+                return _from_exact(function, exact)
+        else:
+            quick = _iso(value)
+            if quick is not None:
+                return quick
+    return _parse(function, value, fmt)
+
+
+def _parse(function: str, value: Any, fmt: Any = MISSING) -> Any:
     if is_absent(value):
         return value
     if isinstance(value, _dt.date):
@@ -179,7 +224,14 @@ def date(value: Any) -> Any:
     A datetime keeps its own offset's day; use ``date(to_timezone(x, "Europe/Berlin"))``
     for the day in another zone.
     """
-    parsed = _read("date", value)
+    if type(value) is str:
+        day = _exact_day(value) if value.startswith("/Date(") else _iso(value)
+        if day is not None:
+            return day.date() if type(day) is _dt.datetime else day
+    return _date(_read("date", value))
+
+
+def _date(parsed: Any) -> Any:
     if isinstance(parsed, _dt.datetime):
         return parsed.date()
     return parsed

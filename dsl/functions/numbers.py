@@ -24,7 +24,7 @@ from mapwright.dsl.functions.arguments import (
     require_text,
 )
 from mapwright.dsl.functions.registry import builtin
-from mapwright.dsl.values import is_absent
+from mapwright.dsl.values import float_decimal, is_absent
 
 ROUNDING_MODES = {
     "half_up": decimal.ROUND_HALF_UP,
@@ -63,6 +63,31 @@ def _places(function: str, places: Any, default: int) -> int:
     return (
         default if is_absent(places) else require_int(function, "places", places, low=-12, high=28)
     )
+
+
+_TWO = 2
+_HALF_UP = "half_up"
+CENT = Decimal("0.01")
+
+
+def _cents(value: Any) -> Decimal | None:
+    """``value`` rounded to cents half up when it is a finite Decimal, an int or a finite
+    float (what ``quantize`` gives after ``require_number``); None for everything else,
+    including a number too large to round, which the generic path reports."""
+    kind = type(value)
+    if kind is Decimal:
+        if not value.is_finite():
+            return None
+    elif kind is int:
+        value = Decimal(value)
+    elif kind is float and value - value == 0.0:
+        value = float_decimal(value)
+    else:
+        return None
+    try:
+        return value.quantize(CENT, rounding=decimal.ROUND_HALF_UP)
+    except decimal.InvalidOperation:
+        return None
 
 
 @builtin(
@@ -116,6 +141,11 @@ def number(value: Any, decimal_mark: Any = ".") -> Any:
 )
 def money(value: Any) -> Any:
     """A money amount: the number rounded to 2 decimal places, half up (commercial rounding)."""
+    cents = _cents(value)
+    return cents if cents is not None else _money(value)
+
+
+def _money(value: Any) -> Any:
     if is_absent(value):
         return value
     return quantize("money", require_number("money", "value", value), 2, decimal.ROUND_HALF_UP)
@@ -152,8 +182,16 @@ def round_(value: Any, places: Any = 0, mode: Any = "half_up") -> Any:
         ('round_money(10.011, 2, "ceiling")', Decimal("10.02")),
     ],
 )
-def round_money(amount: Any, places: Any = 2, mode: Any = "half_up") -> Any:
+def round_money(amount: Any, places: Any = _TWO, mode: Any = _HALF_UP) -> Any:
     """Round a money amount, by default to 2 places half up; ``places`` 0 for whole units."""
+    if places is _TWO and mode is _HALF_UP:  # the defaults: what money() does
+        cents = _cents(amount)
+        if cents is not None:
+            return cents
+    return _round_money(amount, places, mode)
+
+
+def _round_money(amount: Any, places: Any = 2, mode: Any = "half_up") -> Any:
     if is_absent(amount):
         return amount
     return quantize(

@@ -37,6 +37,12 @@ def upper(text: Any) -> Any:
 
     Uses full Unicode case rules, so the German ß becomes SS.
     """
+    if type(text) is str:
+        return text.upper()
+    return _upper(text)
+
+
+def _upper(text: Any) -> Any:
     if is_absent(text):
         return text
     return require_text("upper", "text", text).upper()
@@ -47,6 +53,12 @@ def upper(text: Any) -> Any:
 )
 def lower(text: Any) -> Any:
     """Lower-case a text."""
+    if type(text) is str:
+        return text.lower()
+    return _lower(text)
+
+
+def _lower(text: Any) -> Any:
     if is_absent(text):
         return text
     return require_text("lower", "text", text).lower()
@@ -58,6 +70,12 @@ def lower(text: Any) -> Any:
 )
 def trim(text: Any) -> Any:
     """Remove spaces, tabs and line breaks at both ends of a text."""
+    if type(text) is str:
+        return text.strip()
+    return _trim(text)
+
+
+def _trim(text: Any) -> Any:
     if is_absent(text):
         return text
     return require_text("trim", "text", text).strip()
@@ -280,6 +298,15 @@ def truncate(text: Any, max_length: Any, ellipsis: Any = "") -> Any:
 )
 def text(value: Any) -> Any:
     """Write any value as text: numbers plainly, dates as ISO 8601, lists and objects as JSON."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is int:
+        return str(value)  # what plain_number gives
+    return _text(value)
+
+
+def _text(value: Any) -> Any:
     if is_absent(value):
         return value
     if isinstance(value, str):
