@@ -14,6 +14,9 @@ are dropped (a missing field is not written), inside lists they become ``null``.
 from __future__ import annotations
 
 import datetime as _dt
+import re
+from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import simplejson
@@ -62,6 +65,143 @@ def loads(text: str | bytes) -> Any:
             f"{found[0].word} is not a number JSON allows; send a number, null or text", path
         )
     return data
+
+
+def iter_array(lines: Iterator[str]) -> Iterator[Any]:
+    """The elements of one JSON array read from ``lines`` (text pieces that each end with a
+    line break, except maybe the last), one at a time: the array is never held whole.
+
+    Errors are those of ``loads``: ``simplejson.JSONDecodeError`` whose ``lineno``/``colno``
+    count from the first piece, ``JSONValueError`` whose ``path`` starts with the element's
+    index (``[1].a.b``).
+    """
+    reader = _Pieces(lines)
+    reader.expect("[")
+    index = 0
+    if reader.peek() == "]":
+        reader.pos += 1
+    else:
+        while True:
+            yield reader.element(index)
+            index += 1
+            if reader.peek() == "]":
+                reader.pos += 1
+                break
+            reader.expect(",", "Expecting ',' delimiter")
+    if reader.peek() != "":
+        reader.fail("Extra data")
+
+
+class _Pieces:
+    """A window on the text of ``lines``: what was read and not parsed yet (and the error
+    positions counted from the first piece)."""
+
+    KEEP = 1 << 13
+
+    def __init__(self, lines: Iterator[str]):
+        self.lines = lines
+        self.text = ""
+        self.pos = 0
+        self.before = 0  # line breaks dropped from the front of the window
+        self.offset = 0  # characters dropped from the window's first line
+        self.done = False
+        found: list[_NotANumber] = []
+        self.found = found
+
+        def constant(word: str) -> _NotANumber:
+            found.append(_NotANumber(word))
+            return found[-1]
+
+        self.decoder = simplejson.JSONDecoder(
+            parse_float=Decimal, parse_constant=constant, allow_nan=True
+        )
+
+    def more(self, wanted: int = 1) -> bool:
+        """Read at least ``wanted`` more characters (or to the end); False at the end."""
+        if self.done:
+            return False
+        batch: list[str] = []
+        added = 0
+        for piece in self.lines:
+            batch.append(piece)
+            added += len(piece)
+            if added >= wanted:
+                break  # no waiting for more than is needed (the text may come from a pipe)
+        else:
+            self.done = True
+        self.text += "".join(batch)
+        return added > 0
+
+    def peek(self) -> str:
+        """The next character that is not white space ("" at the end)."""
+        while True:
+            self.pos = _SPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.text):
+                return self.text[self.pos]
+            if not self.more():
+                return ""
+
+    def expect(self, char: str, message: str = "Expecting value") -> None:
+        if self.peek() != char:
+            self.fail(message)
+        self.pos += 1
+
+    def fail(self, message: str) -> None:
+        raise self.placed(simplejson.JSONDecodeError(message, self.text, self.pos))
+
+    def placed(self, error: simplejson.JSONDecodeError) -> simplejson.JSONDecodeError:
+        """``error`` with its line and column counted from the first piece."""
+        if error.lineno == 1:
+            error.colno += self.offset
+        error.lineno += self.before
+        return error
+
+    def drop_parsed(self) -> None:
+        """Forget the text before ``pos`` (between elements: nothing points into it)."""
+        if self.pos > self.KEEP:
+            cut = self.pos
+            newline = self.text.rfind("\n", 0, cut)
+            if newline >= 0:
+                self.before += self.text.count("\n", 0, cut)
+                self.offset = cut - newline - 1
+            else:
+                self.offset += cut
+            self.text, self.pos = self.text[cut:], 0
+
+    def element(self, index: int) -> Any:
+        self.peek()
+        self.drop_parsed()
+        while True:
+            self.found.clear()
+            try:
+                value, end = self.decoder.raw_decode(self.text, self.pos)
+            except simplejson.JSONDecodeError as exc:
+                # maybe only cut off: read as much again as is waiting, then try again
+                if self.more(len(self.text) - self.pos + 1):
+                    continue
+                raise self.placed(exc) from None
+            except ValueError as exc:
+                if "integer string conversion" not in str(exc):
+                    raise
+                raise JSONValueError(
+                    "a whole number has more than 4,300 digits; send it as text (in quotes)",
+                    f"[{index}]",
+                ) from None
+            if end >= len(self.text) and self.more():
+                continue  # a number at the end of the window may go on
+            break
+        if self.found:
+            path = _path_to(value, _NotANumber) or ""
+            inner = "" if path == "the value" else path if path.startswith("[") else "." + path
+            raise JSONValueError(
+                f"{self.found[0].word} is not a number JSON allows; send a number, null or text",
+                f"[{index}]{inner}",
+            )
+        self.pos = end
+        return value
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
 
 
 def _path_to(data: Any, kind: type) -> str | None:
