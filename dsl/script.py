@@ -16,9 +16,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast, overload
+from typing import Any, Literal, overload
 
 from mapwright.dsl import ast
+from mapwright.dsl.batch import outcomes
 from mapwright.dsl.compiler import (
     CompiledCode,
     CompileErrors,
@@ -222,63 +223,9 @@ class Script:
             if not settings and self._defaults is not None
             else self.resolve_settings(settings)
         )
-        return self._many(
-            records,
-            resolved,
-            resolver if resolver is not None else _NO_RESOLVER,
-            errors == "yield",
+        return outcomes(
+            self, records, resolved, resolver if resolver is not None else _NO_RESOLVER, errors
         )
-
-    def _many(
-        self, records: Iterable[Any], resolved: dict[str, Any], resolver: Resolver, keep: bool
-    ) -> Iterator[Outcome | MappingRuntimeError]:
-        # the body of ``run`` with the per-run look-ups hoisted out of the loop
-        code = self.code
-        run, needs_context, measure = code.run, code.needs_context, code.measure_output
-        max_output = self.max_output
-        context = (  # one for all records, restarted for each (see Context.restart)
-            Context(
-                resolver,
-                max_seconds=self.max_seconds,
-                max_items=self.max_items,
-                max_steps=self.max_steps,
-            )
-            if needs_context
-            else None
-        )
-        for record in records:
-            if type(record) is not dict:
-                error = MappingRuntimeError(
-                    f"the input record must be a JSON object, not {snippet(record)}",
-                    script=self.name,
-                )
-                if not keep:
-                    raise error
-                yield error
-                continue
-            ctx = context.restart() if context is not None else None
-            try:
-                output = run(record, resolved, ctx)
-                if measure:
-                    check_output(output, ctx.ops if ctx is not None else [], max_output)
-            except OutputTooLarge as exc:
-                if not keep:
-                    raise output_error(self, exc) from None
-                yield output_error(self, exc)
-            except SkipRecord as skip:
-                yield Outcome(skipped=skip.reason)
-            except ParkRecord as park:
-                yield Outcome(parked=park.message)
-            except (LookupPending, MappingRuntimeError) as exc:
-                if not keep or isinstance(exc, LookupPending):
-                    raise
-                yield exc
-            except Exception as exc:  # a helper met a value it did not expect, or a limit hit
-                if not keep:
-                    raise runtime_error(self, exc, exc.__traceback__) from None
-                yield cast(MappingRuntimeError, runtime_error(self, exc, exc.__traceback__))
-            else:
-                yield Outcome(output, ctx.ops if ctx is not None else None)
 
 
 _NO_RESOLVER = NoResolver()

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mapwright import dsl
-from mapwright.dsl import runtime
+from mapwright.dsl import operators
 from mapwright.dsl.functions import dates, numbers, text
 from mapwright.dsl.values import MISSING, float_decimal
 
@@ -155,7 +155,7 @@ def test_float_decimal_keeps_zeros_apart() -> None:
 @given(floats)
 def test_a_finite_float_is_the_number_it_was(value: float) -> None:
     if value - value == 0.0:  # the fast path of _num; others take the old route
-        assert result(runtime._num, value, "left", "add") == result(
+        assert result(operators._num, value, "left", "add") == result(
             lambda v: Decimal(repr(v)), value
         )
 
@@ -165,14 +165,14 @@ def test_a_finite_float_is_the_number_it_was(value: float) -> None:
 @pytest.mark.parametrize(
     ("fast", "generic"),
     [
-        (runtime.add, runtime._add),
-        (runtime.sub, runtime._sub),
-        (runtime.mul, runtime._mul),
-        (runtime.eq, runtime._eq),
-        (runtime.lt, runtime._lt),
-        (runtime.le, runtime._le),
-        (runtime.gt, runtime._gt),
-        (runtime.ge, runtime._ge),
+        (operators.add, operators._add),
+        (operators.sub, operators._sub),
+        (operators.mul, operators._mul),
+        (operators.eq, operators._eq),
+        (operators.lt, operators._lt),
+        (operators.le, operators._le),
+        (operators.gt, operators._gt),
+        (operators.ge, operators._ge),
     ],
 )
 def test_operators(fast: Callable[..., Any], generic: Callable[..., Any], a: Any, b: Any) -> None:
@@ -184,11 +184,11 @@ def test_operators(fast: Callable[..., Any], generic: Callable[..., Any], a: Any
 @pytest.mark.parametrize(
     ("fast", "generic"),
     [
-        (runtime.add, runtime._add),
-        (runtime.mul, runtime._mul),
-        (runtime.eq, runtime._eq),
-        (runtime.lt, runtime._lt),
-        (runtime.ge, runtime._ge),
+        (operators.add, operators._add),
+        (operators.mul, operators._mul),
+        (operators.eq, operators._eq),
+        (operators.lt, operators._lt),
+        (operators.ge, operators._ge),
     ],
 )
 def test_operators_on_numbers(
@@ -286,10 +286,10 @@ def test_conditions_give_what_truthy_gave(x: Any, y: Any) -> None:
         got = CONDITIONS.run(record).output
     except dsl.MappingRuntimeError:
         return  # a comparison refused the values: the same with truthy around it
-    truthy = runtime.truthy
-    assert got["A"] == ("eq" if truthy(runtime.eq(x, y)) else "ne")
-    assert got["B"] == ("ge" if not truthy(runtime.lt(x, y)) else "lt")
-    assert got["C"] == (1 if truthy(not runtime.eq(x, y)) and truthy(runtime.ge(y, 0)) else 2)
-    inside = runtime.contains([1, "a"], x)
-    assert got["D"] == (1 if truthy(inside) or truthy(runtime.gt(x, 5)) else 2)
-    assert got["E"] == ("le" if truthy(runtime.le(x, y)) else "gt")
+    truthy = operators.truthy
+    assert got["A"] == ("eq" if truthy(operators.eq(x, y)) else "ne")
+    assert got["B"] == ("ge" if not truthy(operators.lt(x, y)) else "lt")
+    assert got["C"] == (1 if truthy(not operators.eq(x, y)) and truthy(operators.ge(y, 0)) else 2)
+    inside = operators.contains([1, "a"], x)
+    assert got["D"] == (1 if truthy(inside) or truthy(operators.gt(x, 5)) else 2)
+    assert got["E"] == ("le" if truthy(operators.le(x, y)) else "gt")
