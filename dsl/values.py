@@ -90,11 +90,13 @@ def float_decimal(value: float) -> Decimal:
     Records parsed with floats repeat the same few amounts (prices, rates), and ``repr`` is
     the slow part, so conversions are remembered. Zero is not (``0.0 == -0.0`` would share
     one entry, but they print differently), nor is NaN (never equal to itself)."""
+    if type(value) is not float:  # a subclass may print differently
+        return Decimal(repr(value))
     found = _FLOATS.get(value)
     if found is not None:
         return found
     result = Decimal(repr(value))
-    if value and value == value and type(value) is float:
+    if value and value == value:
         if len(_FLOATS) >= FLOAT_CACHE:
             _FLOATS.clear()
         _FLOATS[value] = result

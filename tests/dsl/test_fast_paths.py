@@ -145,6 +145,15 @@ def test_float_decimal_is_the_decimal_the_float_prints_as(value: float) -> None:
         same(float_decimal, lambda v: Decimal(repr(v)), value)
 
 
+def test_float_decimal_goes_by_how_a_float_prints() -> None:
+    class Rounded(float):
+        def __repr__(self) -> str:
+            return "0.5"
+
+    assert float_decimal(0.25) == Decimal("0.25")
+    assert float_decimal(Rounded(0.25)) == Decimal("0.5")  # not the cached 0.25
+
+
 def test_float_decimal_keeps_zeros_apart() -> None:
     assert repr(float_decimal(0.0)) == "Decimal('0.0')"
     assert repr(float_decimal(-0.0)) == "Decimal('-0.0')"
