@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from mapwright.api import schema as t
 from mapwright.api.errors import ApiError
-from mapwright.engine.store import utcnow
+from mapwright.engine.services import ApiKeys
 
 Scope = Literal["viewer", "runner", "editor", "admin"]
 LADDER: tuple[Scope, ...] = ("viewer", "runner", "editor", "admin")
@@ -55,37 +52,20 @@ def hash_key(key: str) -> str:
 
 
 def issue_key(
-    engine: sa.Engine, tenant: str, name: str, scope: Scope, *, reveal: bool = False
+    keys: ApiKeys, tenant: str, name: str, scope: Scope, *, reveal: bool = False
 ) -> tuple[str, str]:
     """Create a key; returns (key id, the key itself - shown once, never stored)."""
     key = f"mw_{secrets.token_urlsafe(6)[:8]}_{secrets.token_urlsafe(24)}"
-    key_id = str(uuid.uuid4())
-    with engine.begin() as c:
-        c.execute(
-            t.api_keys.insert().values(
-                id=key_id,
-                tenant=tenant,
-                name=name,
-                prefix=key[:11],
-                hash=hash_key(key),
-                scope=scope,
-                reveal=reveal,
-                created_at=utcnow(),
-            )
-        )
+    key_id = keys.add(tenant, name, scope, prefix=key[:11], hash=hash_key(key), reveal=reveal)
     return key_id, key
 
 
-def lookup(engine: sa.Engine, key: str) -> Principal | None:
-    with engine.begin() as c:
-        row = c.execute(
-            sa.select(t.api_keys).where(
-                (t.api_keys.c.hash == hash_key(key)) & t.api_keys.c.revoked_at.is_(None)
-            )
-        ).first()
+def lookup(keys: ApiKeys, key: str) -> Principal | None:
+    row = keys.find(hash_key(key))
     if row is None:
         return None
-    return Principal(row.tenant, row.id, row.name, row.scope, bool(row.reveal))
+    scope: Scope = row.scope  # type: ignore[assignment]
+    return Principal(row.tenant, row.id, row.name, scope, row.reveal)
 
 
 def authenticate(
@@ -100,7 +80,7 @@ def authenticate(
             "no API key; send 'Authorization: Bearer <key>' (mapwright serve prints one)",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    principal = lookup(request.app.state.services.store.engine, key)
+    principal = lookup(request.app.state.services.data.keys, key)
     if principal is None:
         raise ApiError(
             401, "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}

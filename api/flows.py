@@ -10,14 +10,11 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-import sqlalchemy as sa
-from mapwright import dsl
-from mapwright.api import schema as t
+from mapwright import jsonio
 from mapwright.api.errors import ApiError, mapping_errors, not_found
-from mapwright.api.responses import exact, utc_row
+from mapwright.api.responses import exact
 from mapwright.api.services import Services
-from mapwright.dsl import jsonio
-from mapwright.engine import schema as e
+from mapwright.engine import language as dsl
 from mapwright.engine.store import StoredFlow
 
 
@@ -86,45 +83,29 @@ def save_version(
     saved = services.store.save_flow(
         tenant, name, script, settings=settings, connections=connections, enabled=enabled
     )
-    with services.db.begin() as c:
-        c.execute(
-            t.flow_versions.insert().values(
-                tenant=tenant,
-                flow=name,
-                version=saved.version,
-                script=script,
-                settings=settings,
-                actor=actor,
-                note=note,
-                created_at=services.clock(),
-            )
-        )
+    services.data.flows.record_version(
+        tenant,
+        name,
+        saved.version,
+        script=script,
+        settings=settings,
+        actor=actor,
+        note=note,
+        at=services.clock(),
+    )
     return saved
 
 
 def set_enabled(services: Services, tenant: str, name: str, enabled: bool) -> None:
-    with services.db.begin() as c:
-        c.execute(
-            e.flows.update()
-            .where((e.flows.c.tenant == tenant) & (e.flows.c.name == name))
-            .values(enabled=enabled)
-        )
+    services.data.flows.set_enabled(tenant, name, enabled)
 
 
 def delete_flow(services: Services, tenant: str, name: str) -> None:
-    with services.db.begin() as c:
-        c.execute(e.flows.delete().where((e.flows.c.tenant == tenant) & (e.flows.c.name == name)))
-    services.drop_options(tenant, name)
+    services.data.flows.delete(tenant, name)
 
 
 def versions(services: Services, tenant: str, name: str) -> list[dict[str, Any]]:
-    with services.db.begin() as c:
-        rows = c.execute(
-            sa.select(t.flow_versions)
-            .where((t.flow_versions.c.tenant == tenant) & (t.flow_versions.c.flow == name))
-            .order_by(t.flow_versions.c.version)
-        ).mappings()
-        return [utc_row(dict(row)) for row in rows]
+    return services.data.flows.versions(tenant, name)
 
 
 def version(services: Services, tenant: str, name: str, number: int) -> dict[str, Any]:

@@ -7,14 +7,12 @@ from __future__ import annotations
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, status
-from mapwright.api import schema as t
 from mapwright.api.alerts import SMTP_MISSING
 from mapwright.api.auth import Editor, Viewer
 from mapwright.api.errors import ApiError, not_found
 from mapwright.api.flows import get_flow
-from mapwright.api.responses import Id, utc_row
+from mapwright.api.responses import Id
 from mapwright.api.services import Services
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -85,18 +83,11 @@ async def add_channel(
     if body.kind == "email" and not services.settings.smtp_host:
         raise ApiError(422, SMTP_MISSING, errors=[("body.kind", "e-mail needs an SMTP server")])
     config = {"url": body.url} if body.kind == "webhook" else {"to": body.to}
-    with services.db.begin() as c:
-        new_id = c.execute(
-            t.alert_channels.insert().values(
-                tenant=principal.tenant,
-                flow=name,
-                kind=body.kind,
-                config=services.vault.encrypt(config),
-                created_at=services.clock(),
-            )
-        ).inserted_primary_key
-    assert new_id is not None
-    row = {"id": int(new_id[0]), "kind": body.kind, "config": services.vault.encrypt(config)}
+    stored = services.vault.encrypt(config)
+    new_id = services.data.alerts.add_channel(
+        principal.tenant, name, body.kind, stored, at=services.clock()
+    )
+    row = {"id": new_id, "kind": body.kind, "config": stored}
     result = _channel_out(services, row)
     services.audit(
         principal,
@@ -119,15 +110,7 @@ async def list_channels(name: str, request: Request, principal: Viewer) -> list[
 )
 async def remove_channel(name: str, channel_id: Id, request: Request, principal: Editor) -> None:
     services = _services(request)
-    with services.db.begin() as c:
-        done = c.execute(
-            t.alert_channels.delete().where(
-                (t.alert_channels.c.id == channel_id)
-                & (t.alert_channels.c.tenant == principal.tenant)
-                & (t.alert_channels.c.flow == name)
-            )
-        ).rowcount
-    if not done:
+    if not services.data.alerts.remove_channel(principal.tenant, name, channel_id):
         raise not_found(f"alert channel {channel_id} of flow '{name}'")
     services.audit(principal, "alert.remove", f"flows/{name}/alerts/{channel_id}", {})
 
@@ -138,17 +121,9 @@ async def events(
 ) -> list[EventOut]:
     services = _services(request)
     get_flow(services, principal.tenant, name)
-    with services.db.begin() as c:
-        rows = c.execute(
-            sa.select(t.alert_events)
-            .where((t.alert_events.c.tenant == principal.tenant) & (t.alert_events.c.flow == name))
-            .order_by(t.alert_events.c.id.desc())
-            .limit(limit)
-        ).mappings()
-        return [
-            EventOut(**{k: v for k, v in utc_row(dict(row)).items() if k in EventOut.model_fields})
-            for row in rows
-        ]
+    rows = services.data.alerts.events(principal.tenant, name, limit=limit)
+    fields = EventOut.model_fields
+    return [EventOut(**{k: v for k, v in row.items() if k in fields}) for row in rows]
 
 
 class SentOut(BaseModel):

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from mapwright.api.errors import ApiError
 from mapwright.api.metrics import CONTENT_TYPE
+from mapwright.engine.errors import StoreError
 from pydantic import BaseModel
 
 router = APIRouter(tags=["ops"])
@@ -29,9 +29,8 @@ async def health() -> Health:
 )
 async def ready(request: Request) -> Health:
     try:
-        with request.app.state.services.db.connect() as c:
-            c.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
+        request.app.state.services.store.ping()
+    except StoreError:
         raise ApiError(503, "the store does not answer; check MAPWRIGHT_STORE_URL") from None
     return Health(status="ready")
 

@@ -15,17 +15,16 @@ import hashlib
 import time
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Header, Query, Request, Response, status
-from mapwright.api import schema as t
+from mapwright import jsonio
 from mapwright.api.auth import Principal, Runner, Viewer
 from mapwright.api.errors import ApiError, not_found
 from mapwright.api.flows import get_flow
 from mapwright.api.privacy import redact, redaction_paths
 from mapwright.api.responses import ExactJSON, ExactRoute, Id, WholeNumber, exact
 from mapwright.api.services import TERMINAL, Services
-from mapwright.dsl import jsonio
 from mapwright.engine.errors import RunNotFound
+from mapwright.engine.services.starts import KeyReused
 from pydantic import BaseModel, ConfigDict, Field
 
 router = APIRouter(prefix="/api/v1", tags=["runs"], route_class=ExactRoute)
@@ -153,55 +152,27 @@ async def start_run(
     services = _services(request)
     tenant = principal.tenant
     get_flow(services, tenant, name)
-    digest = _hash(body, name)
-    if idempotency_key:
-        with services.db.begin() as c:
-            row = c.execute(
-                sa.select(t.idempotency).where(
-                    (t.idempotency.c.tenant == tenant) & (t.idempotency.c.key == idempotency_key)
-                )
-            ).first()
-        if row is not None:
-            if row.request_hash != digest:
-                raise ApiError(
-                    422,
-                    "this Idempotency-Key was used for a different request; use a new key",
-                    errors=[("header.idempotency-key", "reused with another body")],
-                )
-            await wait_for(services, [row.run_id], body.wait_seconds)
-            return ExactJSON(run_out(services.store.run(row.run_id)), status_code=200)
-    run_id = services.engine.start(
-        tenant,
-        name,
-        dry_run=body.dry_run,
-        settings=exact(body.settings) or None,
-        page_size=body.page_size,
-        max_pages=body.max_pages,
-        trigger="api",
-    )
-    if idempotency_key:
-        try:
-            with services.db.begin() as c:
-                c.execute(
-                    t.idempotency.insert().values(
-                        tenant=tenant,
-                        key=idempotency_key,
-                        request_hash=digest,
-                        run_id=run_id,
-                        created_at=services.clock(),
-                    )
-                )
-        except sa.exc.IntegrityError:
-            services.store.update_run(run_id, status="cancelled", error="duplicate request")
-            services.engine.lock.release(tenant, name, run_id)
-            with services.db.begin() as c:
-                first = c.execute(
-                    sa.select(t.idempotency.c.run_id).where(
-                        (t.idempotency.c.tenant == tenant)
-                        & (t.idempotency.c.key == idempotency_key)
-                    )
-                ).scalar_one()
-            return ExactJSON(run_out(services.store.run(first)), status_code=200)
+    try:
+        started = services.data.starts.start(
+            services.engine,
+            tenant,
+            name,
+            key=idempotency_key or None,
+            request_hash=_hash(body, name),
+            dry_run=body.dry_run,
+            settings=exact(body.settings) or None,
+            page_size=body.page_size,
+            max_pages=body.max_pages,
+            trigger="api",
+        )
+    except KeyReused as exc:
+        raise ApiError(
+            422, str(exc), errors=[("header.idempotency-key", "reused with another body")]
+        ) from None
+    run_id = started.run_id
+    if not started.fresh:
+        await wait_for(services, [run_id], body.wait_seconds)
+        return ExactJSON(run_out(services.store.run(run_id)), status_code=200)
     services.executor.submit(run_id)
     await wait_for(services, [run_id], body.wait_seconds)
     run = services.store.run(run_id)

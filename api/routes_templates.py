@@ -223,19 +223,11 @@ async def share(name: str, version: str, request: Request, principal: Editor) ->
 
 
 def _shared_manifest(services: Services, token: str) -> dict[str, Any]:
-    import sqlalchemy as sa
-    from mapwright.api import schema as t
-
     try:
         data = Signer(services.settings.secret_key or "").verify("template", token)
     except BadSignature as exc:
         raise ApiError(404, f"share link not valid: {exc}") from None
-    with services.db.begin() as c:
-        row = (
-            c.execute(sa.select(t.templates).where(t.templates.c.id == data["id"]))
-            .mappings()
-            .first()
-        )
+    row = services.data.templates.get(data["id"])
     if row is None or row["content_hash"] != data.get("h"):
         raise ApiError(404, "the shared template no longer exists")
     manifest: dict[str, Any] = row["manifest"]

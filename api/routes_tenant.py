@@ -9,12 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, status
-from mapwright.api import schema as t
 from mapwright.api.auth import Admin, Principal, Scope, Viewer, issue_key
 from mapwright.api.errors import not_found
-from mapwright.api.responses import utc_row
 from mapwright.api.services import Services
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,7 +21,7 @@ router = APIRouter(prefix="/api/v1", tags=["tenant"])
 def create_tenant(services: Services, tenant: str, name: str | None = None) -> str:
     """Create ``tenant`` (if new) and issue an admin key for it; returns the key."""
     services.store.ensure_tenant(tenant, name)
-    _, key = issue_key(services.db, tenant, "bootstrap-admin", "admin", reveal=True)
+    _, key = issue_key(services.data.keys, tenant, "bootstrap-admin", "admin", reveal=True)
     services.audit_for(
         tenant, "system:cli", "key.create", "keys/bootstrap-admin", {"scope": "admin"}
     )
@@ -79,13 +76,7 @@ async def me(principal: Viewer) -> MeOut:
 
 
 def _keys(services: Services, tenant: str) -> list[dict[str, Any]]:
-    with services.db.begin() as c:
-        rows = c.execute(
-            sa.select(t.api_keys)
-            .where(t.api_keys.c.tenant == tenant)
-            .order_by(t.api_keys.c.created_at)
-        ).mappings()
-        return [utc_row(dict(row)) for row in rows]
+    return services.data.keys.list(tenant)
 
 
 @router.get("/keys", response_model=list[KeyOut], summary="The tenant's API keys (no secrets)")
@@ -102,7 +93,7 @@ async def list_keys(request: Request, principal: Admin) -> list[KeyOut]:
 async def create_key(body: KeyIn, request: Request, principal: Admin) -> NewKeyOut:
     services: Services = request.app.state.services
     key_id, key = issue_key(
-        services.db, principal.tenant, body.name, body.scope, reveal=body.reveal
+        services.data.keys, principal.tenant, body.name, body.scope, reveal=body.reveal
     )
     services.audit(principal, "key.create", f"keys/{key_id}", body.model_dump())
     row = next(r for r in _keys(services, principal.tenant) if r["id"] == key_id)
@@ -114,17 +105,7 @@ async def create_key(body: KeyIn, request: Request, principal: Admin) -> NewKeyO
 )
 async def revoke_key(key_id: str, request: Request, principal: Admin) -> None:
     services: Services = request.app.state.services
-    with services.db.begin() as c:
-        done = c.execute(
-            t.api_keys.update()
-            .where(
-                (t.api_keys.c.id == key_id)
-                & (t.api_keys.c.tenant == principal.tenant)
-                & t.api_keys.c.revoked_at.is_(None)
-            )
-            .values(revoked_at=services.clock())
-        ).rowcount
-    if not done:
+    if not services.data.keys.revoke(principal.tenant, key_id):
         raise not_found(f"key {key_id}")
     services.audit(principal, "key.revoke", f"keys/{key_id}", {})
 
@@ -137,12 +118,8 @@ async def audit(
     target: str | None = Query(None, max_length=300, description="only entries for this target"),
 ) -> list[AuditOut]:
     services: Services = request.app.state.services
-    query = sa.select(t.audit_log).where(t.audit_log.c.tenant == principal.tenant)
-    if target:
-        query = query.where(t.audit_log.c.target == target)
-    query = query.order_by(t.audit_log.c.id.desc()).limit(limit)
-    with services.db.begin() as c:
-        return [AuditOut(**utc_row(dict(row))) for row in c.execute(query).mappings()]
+    entries = services.data.audit.entries(principal.tenant, target=target, limit=limit)
+    return [AuditOut(**row) for row in entries]
 
 
 def principal_of(request: Request) -> Principal:

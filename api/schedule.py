@@ -3,8 +3,9 @@
 ``scheduler_loop`` wakes every ``scheduler_tick`` seconds, starts a run of each enabled flow
 whose ``next_run_at`` has passed (a flow still running is skipped: one active run per flow)
 and moves ``next_run_at`` on. Once an hour it also applies the retention settings.
-In a multi-process deployment exactly one process should run the loop (``serve`` does;
-workers do not).
+Every service replica may run the loop: a due time is claimed (``engine/claims.py``) before
+it fires, so it fires once however many replicas see it. Runs missed while no service was
+up fire once on catch-up, not once per missed slot: the next time is counted from now.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from croniter import croniter
-from mapwright.api import schema as t
+from mapwright.engine.claims import claim
 from mapwright.engine.errors import EngineError
-from mapwright.engine.store import as_utc
 
 if TYPE_CHECKING:
     from mapwright.api.services import Services
@@ -60,27 +59,20 @@ def next_run(schedule: Schedule, after: dt.datetime) -> dt.datetime:
 async def run_due(services: Services) -> list[str]:
     """Start every due scheduled flow once; returns the started run ids."""
     now = services.clock()
-    with services.db.begin() as c:
-        rows = c.execute(
-            sa.select(t.flow_options).where(
-                t.flow_options.c.schedule.is_not(None) & t.flow_options.c.next_run_at.is_not(None)
-            )
-        ).all()
     started = []
-    for row in rows:
-        due = as_utc(row.next_run_at)
-        if due is None or due > now:
+    for tenant, name, schedule, due in services.data.flows.scheduled():
+        if due > now:
             continue
-        flow = services.store.flows(row.tenant).get(row.flow)
-        services.set_options(
-            row.tenant, row.flow, next_run_at=next_run(Schedule.from_json(row.schedule), now)
-        )
+        if not claim(services.store, "schedule", f"{tenant}/{name}@{due.isoformat()}"):
+            continue  # another service replica fired this one
+        flow = services.store.flows(tenant).get(name)
+        services.set_options(tenant, name, next_run_at=next_run(Schedule.from_json(schedule), now))
         if flow is None or not flow.enabled:
             continue
         try:
-            run_id = services.engine.start(row.tenant, row.flow, trigger="schedule")
+            run_id = services.engine.start(tenant, name, trigger="schedule")
         except EngineError as exc:
-            log.warning("scheduled run of %s/%s not started: %s", row.tenant, row.flow, exc)
+            log.warning("scheduled run of %s/%s not started: %s", tenant, name, exc)
             continue
         services.executor.submit(run_id)
         started.append(run_id)

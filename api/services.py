@@ -1,15 +1,14 @@
-"""What the routes share: the store, the vault, connections, the engine and the run executor.
+"""What the routes share: the store, the vault, connections, the engine and its data services.
 
 ``Services`` is built once per app (``app.state.services``). Runs started through the API go
-to ``RunExecutor``, an in-process executor like the engine's, that also calls the service's
-after-run steps once a run has finished: drop payloads of flows that must not keep them,
-count metrics, send alerts (and pause a flow after too many failures in a row).
+to the engine's in-process executor; the service adds its after-run steps to the engine's
+hooks (``Engine.after_run``): drop payloads of flows that must not keep them, count metrics,
+send alerts (and pause a flow after too many failures in a row). Every query on the tables
+lives in the engine (``engine.data``: ``mapwright.engine.services``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
@@ -17,90 +16,21 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from mapwright.api import schema as t
 from mapwright.api.auth import Principal
 from mapwright.api.connections import SecureConnections
 from mapwright.api.settings import ApiSettings
 from mapwright.api.workers import ScriptPool
-from mapwright.engine.executor import EventHandler
+from mapwright.engine.executor import Executor, InProcessExecutor
 from mapwright.engine.flows import FlowCatalog
 from mapwright.engine.runs import Engine
+from mapwright.engine.services import DEFAULT_OPTIONS, DataServices
+from mapwright.engine.status import TERMINAL
 from mapwright.engine.store import Store, utcnow
 from mapwright.engine.vault import Vault
 
 log = logging.getLogger("mapwright.api")
 
-TERMINAL = ("succeeded", "partial", "failed", "cancelled")
-DEFAULT_OPTIONS: dict[str, Any] = {
-    "origin": {},
-    "schedule": None,
-    "next_run_at": None,
-    "store_payloads": True,
-    "redact": [],
-    "pause_after": 3,
-    "failures": 0,
-    "alerting": False,
-    "paused_reason": None,
-}
-
-
-class RunExecutor:
-    """Runs queued runs as asyncio tasks and calls ``after`` when each has finished."""
-
-    def __init__(self, services: Services):
-        self.services = services
-        self.tasks: dict[str, asyncio.Task[Any]] = {}
-
-    def submit(self, run_id: str, on_event: EventHandler | None = None) -> None:
-        loop = asyncio.get_running_loop()
-        self.tasks[run_id] = loop.create_task(self._go(run_id, on_event), name=f"run-{run_id}")
-
-    async def _go(self, run_id: str, on_event: EventHandler | None) -> Any:
-        try:
-            return await self.services.engine.execute(run_id, on_event)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a crash must still end the run
-            log.exception("run %s crashed", run_id)
-            run = self.services.store.run(run_id)
-            if run["status"] in ("queued", "running"):
-                self.services.store.update_run(
-                    run_id,
-                    status="failed",
-                    error=f"internal error: {type(exc).__name__}",
-                    finished_at=utcnow(),
-                )
-            return None
-        finally:
-            try:
-                await self.services.after_run(run_id)
-            except Exception:  # noqa: BLE001 - after-run steps never break a run
-                log.exception("after-run steps of run %s failed", run_id)
-
-    async def wait(self, run_id: str) -> Any:
-        task = self.tasks.get(run_id)
-        if task is None:
-            return self.services.engine.report(run_id)
-        try:
-            return await asyncio.shield(task)
-        finally:
-            if task.done():
-                self.tasks.pop(run_id, None)
-
-    async def cancel(self, run_id: str) -> bool:
-        task = self.tasks.get(run_id)
-        if task is None or task.done():
-            return False
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        return True
-
-    async def drain(self) -> None:
-        """Wait for every submitted run (shutdown, tests)."""
-        pending = [task for task in self.tasks.values() if not task.done()]
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
+__all__ = ["DEFAULT_OPTIONS", "TERMINAL", "Services"]
 
 
 class Services:
@@ -131,8 +61,16 @@ class Services:
         )
         self.catalog = FlowCatalog(store=self.store)
         self.engine = Engine(self.store, catalog=self.catalog, connections=self.connections)
-        self.executor = RunExecutor(self)
+        self.data = DataServices(self.store)
+        self.executor: Executor = InProcessExecutor(
+            self.engine.execute,
+            after=self.engine.after,
+            crashed=self.engine.crashed,
+            report=self.engine.report,
+            detach=True,
+        )
         self.engine.executor = self.executor
+        self.engine.after_run.append(self.after_run)
         self.clock = clock
         self.metrics = Metrics()
         self.alerts = Alerts(self)
@@ -156,63 +94,17 @@ class Services:
         """Write one audit entry: who changed what, when, and the diff."""
         tenant = who.tenant if isinstance(who, Principal) else "-"
         actor = who.actor if isinstance(who, Principal) else who
-        with self.db.begin() as c:
-            c.execute(
-                t.audit_log.insert().values(
-                    tenant=tenant,
-                    actor=actor,
-                    action=action,
-                    target=target,
-                    diff=diff if diff is not None else {},
-                    at=self.clock(),
-                )
-            )
+        self.data.audit.write(tenant, actor, action, target, diff, at=self.clock())
 
     def audit_for(self, tenant: str, actor: str, action: str, target: str, diff: Any) -> None:
-        with self.db.begin() as c:
-            c.execute(
-                t.audit_log.insert().values(
-                    tenant=tenant,
-                    actor=actor,
-                    action=action,
-                    target=target,
-                    diff=diff,
-                    at=self.clock(),
-                )
-            )
+        self.data.audit.write(tenant, actor, action, target, diff, at=self.clock())
 
     # -- flow options -----------------------------------------------------------------------
     def options(self, tenant: str, flow: str) -> dict[str, Any]:
-        with self.db.begin() as c:
-            row = (
-                c.execute(
-                    sa.select(t.flow_options).where(
-                        (t.flow_options.c.tenant == tenant) & (t.flow_options.c.flow == flow)
-                    )
-                )
-                .mappings()
-                .first()
-            )
-        data = dict(DEFAULT_OPTIONS)
-        if row is not None:
-            data.update({k: v for k, v in row.items() if k not in ("tenant", "flow")})
-        return data
+        return self.data.flows.options(tenant, flow)
 
     def set_options(self, tenant: str, flow: str, **values: Any) -> dict[str, Any]:
-        current = self.options(tenant, flow)
-        if not values:  # nothing to change (an empty UPDATE is not valid SQL)
-            return current
-        current.update(values)
-        where = (t.flow_options.c.tenant == tenant) & (t.flow_options.c.flow == flow)
-        with self.db.begin() as c:
-            if c.execute(t.flow_options.update().where(where).values(**values)).rowcount == 0:
-                c.execute(t.flow_options.insert().values(tenant=tenant, flow=flow, **current))
-        return current
-
-    def drop_options(self, tenant: str, flow: str) -> None:
-        with self.db.begin() as c:
-            for table in (t.flow_options, t.flow_versions, t.alert_channels):
-                c.execute(table.delete().where((table.c.tenant == tenant) & (table.c.flow == flow)))
+        return self.data.flows.set_options(tenant, flow, **values)
 
     # -- after a run ------------------------------------------------------------------------
     async def after_run(self, run_id: str) -> None:

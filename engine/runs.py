@@ -17,6 +17,7 @@ take no lock.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,14 +30,17 @@ from mapwright.engine import schema as t
 from mapwright.engine.config import EngineConfig
 from mapwright.engine.connections import Connections
 from mapwright.engine.errors import EngineError, RunNotFound
-from mapwright.engine.executor import EventHandler, Executor, InProcessExecutor
+from mapwright.engine.executor import AfterRun, EventHandler, Executor, InProcessExecutor
 from mapwright.engine.flows import Flow, FlowCatalog
 from mapwright.engine.ledger import Ledger
 from mapwright.engine.locks import DEFAULT_LEASE, RunLock
 from mapwright.engine.preflight import check_references
 from mapwright.engine.retry import RetryPolicy
 from mapwright.engine.runner import FlowRunner, RecordReport, RunContext, SourceItem
+from mapwright.engine.status import ACTIVE, RunStatus
 from mapwright.engine.store import Store, utcnow
+
+log = logging.getLogger("mapwright.engine")
 
 
 class StoredRecords(Sequence[RecordReport]):
@@ -167,7 +171,9 @@ class Engine:
         self.connections = connections or Connections(store=store)
         self.retry = retry or RetryPolicy()
         self.lock = RunLock(store, lease=lock_lease)
-        self.executor: Executor = executor or InProcessExecutor(self.execute)
+        #: called once each run has finished (see ``after``); the service adds its steps
+        self.after_run: list[AfterRun] = []
+        self.executor: Executor = executor or InProcessExecutor(self.execute, after=self.after)
         #: edits of a dry-run replay live only in memory: a dry run changes nothing stored
         self._dry_edits: dict[str, dict[int, dict[str, Any]]] = {}
 
@@ -350,6 +356,26 @@ class Engine:
             error,
             run["trigger"],
         )
+
+    async def after(self, run_id: str) -> None:
+        """Call the after-run hooks of a finished run, in order; a failing hook is logged and
+        the next one still runs."""
+        for hook in list(self.after_run):
+            try:
+                await hook(run_id)
+            except Exception:  # noqa: BLE001 - after-run steps never break a run
+                log.exception("after-run hook %r of run %s failed", hook, run_id)
+
+    def crashed(self, run_id: str, exc: Exception) -> None:
+        """End a run whose ``execute`` raised (an internal error): it must not stay
+        ``queued`` or ``running``."""
+        if self.store.run(run_id)["status"] in ACTIVE:
+            self.store.update_run(
+                run_id,
+                status=RunStatus.FAILED.value,
+                error=f"internal error: {type(exc).__name__}",
+                finished_at=utcnow(),
+            )
 
     # -- parked records ---------------------------------------------------------------------
     async def replay(

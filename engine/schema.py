@@ -208,6 +208,9 @@ flow_options = sa.Table(
     sa.Column("failures", sa.Integer, nullable=False, default=0),
     sa.Column("alerting", sa.Boolean, nullable=False, default=False),
     sa.Column("paused_reason", sa.Text),
+    # alert when this many parked records of the flow are open (revision 0004); None = off
+    sa.Column("parked_alert_at", sa.Integer),
+    sa.Column("parked_alerting", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 templates = sa.Table(

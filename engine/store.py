@@ -20,9 +20,10 @@ from typing import Any
 import sqlalchemy as sa
 from mapwright.engine import schema as t
 from mapwright.engine.db import create_engine, migrate
-from mapwright.engine.errors import RecordInvalid, RunNotFound
+from mapwright.engine.errors import RecordInvalid, RunNotFound, StoreError
+from mapwright.engine.status import RunStatus
 
-RUN_STATUSES = ("queued", "running", "succeeded", "partial", "failed", "cancelled")
+RUN_STATUSES = tuple(RunStatus)
 OUTCOMES = ("sent", "skipped", "parked", "failed", "planned")
 
 
@@ -75,6 +76,14 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def ping(self) -> None:
+        """Raise ``StoreError`` unless the database answers (readiness checks)."""
+        try:
+            with self.engine.connect() as c:
+                c.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"the store does not answer ({type(exc).__name__})") from None
 
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
@@ -181,7 +190,7 @@ class Store:
             "flow": flow,
             "flow_version": flow_version,
             "script_hash": script_hash,
-            "status": "queued",
+            "status": RunStatus.QUEUED.value,
             "dry_run": dry_run,
             "trigger": trigger,
             "params": params or {},

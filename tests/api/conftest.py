@@ -39,7 +39,8 @@ class World:
 
     def key(self, scope: str, tenant: str | None = None, *, reveal: bool = False) -> dict[str, str]:
         """Headers with a new key of ``scope`` for ``tenant`` (default: the world's tenant)."""
-        _, key = issue_key(self.services.db, tenant or "acme", f"{scope}-key", scope, reveal=reveal)  # type: ignore[arg-type]
+        keys = self.services.data.keys
+        _, key = issue_key(keys, tenant or "acme", f"{scope}-key", scope, reveal=reveal)  # type: ignore[arg-type]
         return {"Authorization": f"Bearer {key}"}
 
     def tenant(self, name: str) -> dict[str, str]:
