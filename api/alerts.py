@@ -222,6 +222,30 @@ class Alerts:
             smtp.send_message(message)
 
 
+async def parked_threshold(alerts: Alerts, run: dict[str, Any]) -> None:
+    """Alerts on parked records: when the flow's open parked records reach its
+    ``parked_alert_at`` option, send ``parked`` (once); when they fall below it again (fixed,
+    replayed), re-arm. Dry runs park nothing and are ignored."""
+    services = alerts.services
+    tenant, flow = run["tenant"], run["flow"]
+    options = services.options(tenant, flow)
+    limit = int(options.get("parked_alert_at") or 0)
+    if not limit or run["dry_run"]:
+        return
+    count = services.data.parked.count_open(tenant, flow)
+    if count >= limit and not options.get("parked_alerting"):
+        await alerts.send(
+            tenant,
+            flow,
+            run["id"],
+            "parked",
+            {"flow": flow, "run_id": run["id"], "open_parked": count, "threshold": limit},
+        )
+        services.set_options(tenant, flow, parked_alerting=True)
+    elif count < limit and options.get("parked_alerting"):
+        services.set_options(tenant, flow, parked_alerting=False)
+
+
 def subject(kind: str, detail: dict[str, Any]) -> str:
     flow = detail.get("flow")
     if kind == "failure":
@@ -230,6 +254,8 @@ def subject(kind: str, detail: dict[str, Any]) -> str:
         return f"[mapwright] flow {flow} recovered"
     if kind == "paused":
         return f"[mapwright] flow {flow} paused"
+    if kind == "parked":
+        return f"[mapwright] flow {flow}: {detail.get('open_parked')} parked records wait"
     return f"[mapwright] flow {flow}: {kind}"
 
 

@@ -74,6 +74,7 @@ class FlowOut(BaseModel):
     redact: list[str]
     pause_after: int
     paused_reason: str | None
+    parked_alert_at: int | None = None
 
 
 class BuiltinOut(BaseModel):
@@ -117,6 +118,12 @@ class OptionsIn(Strict):
     pause_after: WholeNumber | None = Field(
         default=None, ge=0, le=1000, description="0 = never pause"
     )
+    parked_alert_at: WholeNumber | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000,
+        description="send a 'parked' alert when this many parked records are open; 0 = never",
+    )
 
 
 def _services(request: Request) -> Services:
@@ -145,6 +152,7 @@ def flow_out(services: Services, tenant: str, name: str) -> FlowOut:
         redact=list(options["redact"] or []),
         pause_after=options["pause_after"],
         paused_reason=options["paused_reason"],
+        parked_alert_at=options["parked_alert_at"] or None,
     )
 
 
@@ -362,7 +370,9 @@ async def clear_schedule(name: str, request: Request, principal: Editor) -> Flow
     return flow_out(services, principal.tenant, name)
 
 
-@router.put("/flows/{name}/options", response_model=FlowOut, summary="Privacy and pause options")
+@router.put(
+    "/flows/{name}/options", response_model=FlowOut, summary="Privacy, pause and alert options"
+)
 async def set_flow_options(
     name: str, body: OptionsIn, request: Request, principal: Editor
 ) -> FlowOut:

@@ -108,6 +108,7 @@ class Services:
 
     # -- after a run ------------------------------------------------------------------------
     async def after_run(self, run_id: str) -> None:
+        from mapwright.api.alerts import parked_threshold
         from mapwright.api.privacy import scrub_run
 
         run = self.store.run(run_id)
@@ -116,3 +117,4 @@ class Services:
             scrub_run(self, run_id)
         self.metrics.count_run(run, self.store.records(run_id))
         await self.alerts.after_run(run, options)
+        await parked_threshold(self.alerts, run)
