@@ -1,11 +1,15 @@
 """``mapwright connect exact-online``: the first consent through a local redirect.
 
+0. without ``--client-id``/``--client-secret`` it prints what to open first (the Exact App
+   Center, where the app and its redirect URI are registered) and stops;
 1. prints (and opens) the authorize URL of the chosen country host;
 2. a one-shot HTTP server on ``127.0.0.1:<port>`` receives the redirect with ``code`` and
    ``state`` (the state is checked);
 3. the code is exchanged at ``/api/oauth2/token`` within its 3-minute life;
 4. the token pair is written atomically to the token file (mode 0600) together with the host
-   and the division from ``current/Me``.
+   and the division from ``current/Me``;
+5. it prints what to do next: the ``[connections.exact_online]`` table for ``mapwright.toml``
+   and the dry run that proves the connection.
 
 The redirect URI registered for the app in the Exact App Center must equal the one used here
 (default ``http://127.0.0.1:8765/callback``; change with ``--port`` or ``--redirect-uri``).
@@ -41,6 +45,32 @@ from mapwright.connectors.exact_online.auth import (
 
 DEFAULT_PORT = 8765
 DEFAULT_TOKEN_FILE = "~/.mapwright/exact-online.json"
+APP_CENTER = "https://apps.exactonline.com"
+
+
+def first_steps(redirect: str) -> str:
+    """What to open before the first consent: the app registration."""
+    return (
+        "Exact Online needs an app of your own before mapwright can connect:\n"
+        f"  1. open the Exact App Center ({APP_CENTER}), sign in and register an app\n"
+        f"  2. give it the redirect URI {redirect}\n"
+        "  3. run again with its keys:\n"
+        "     mapwright connect exact-online --client-id <ID> --client-secret <SECRET>\n"
+        "     (or set MAPWRIGHT_EXACT_CLIENT_ID and MAPWRIGHT_EXACT_CLIENT_SECRET)"
+    )
+
+
+def next_steps(base_url: str, client_id: str, token_file: Path, division: int | None) -> str:
+    """What to do after the consent: the connection for ``mapwright.toml`` and a dry run."""
+    return (
+        f"Connected to division {division}. Next, add the connection to mapwright.toml:\n\n"
+        "[connections.exact_online]\n"
+        'kind = "exact_online"\n'
+        f'base_url = "{base_url}"\n'
+        f'credentials = {{ client_id = "{client_id}", client_secret = "<SECRET>", '
+        f'token_file = "{token_file}" }}\n\n'
+        "and try it without writing anything: mapwright flow run <flow> --dry-run"
+    )
 
 
 class _Callback(http.server.BaseHTTPRequestHandler):
@@ -146,6 +176,7 @@ def consent(
     thread.start()
     ready.wait()
     say(f"Open this URL to give consent (host {base_url}):\n{url}")
+    say(f"Waiting for the redirect to {redirect} ...")
     open_url(url)
     thread.join()
     if "error" in outcome:
@@ -158,6 +189,7 @@ def consent(
     app = OAuthApp(client_id, client_secret, redirect)
     tokens = asyncio.run(finish(base_url, app, query["code"], token_file))
     say(f"Stored tokens in {token_file}; division {tokens.division}")
+    say(next_steps(base_url, client_id, token_file, tokens.division))
     return tokens
 
 
@@ -167,10 +199,10 @@ def register(connect_app: typer.Typer) -> None:
     @connect_app.command("exact-online")
     def exact_online(
         client_id: str = typer.Option(
-            ..., envvar="MAPWRIGHT_EXACT_CLIENT_ID", help="Client ID of the app (Exact App Center)"
+            "", envvar="MAPWRIGHT_EXACT_CLIENT_ID", help="Client ID of the app (Exact App Center)"
         ),
         client_secret: str = typer.Option(
-            ..., envvar="MAPWRIGHT_EXACT_CLIENT_SECRET", help="Client secret of the app"
+            "", envvar="MAPWRIGHT_EXACT_CLIENT_SECRET", help="Client secret of the app"
         ),
         host: str = typer.Option("nl", help=f"Country host ({'|'.join(HOSTS)}) or a base URL"),
         token_file: str = typer.Option(
@@ -186,6 +218,9 @@ def register(connect_app: typer.Typer) -> None:
         timeout: float = typer.Option(300.0, help="Seconds to wait for the redirect"),
     ) -> None:
         """Give mapwright access to an Exact Online division (first OAuth consent)."""
+        if not client_id or not client_secret:
+            typer.echo(first_steps(redirect_uri or f"http://127.0.0.1:{port}/callback"))
+            raise typer.Exit(1)
         try:
             consent(
                 host,

@@ -103,6 +103,42 @@ async def test_a_forged_oauth_state_is_refused(world: World) -> None:
     assert response.status_code == 400
 
 
+async def test_an_unknown_kind_is_refused_naming_every_kind(world: World) -> None:
+    body = {"name": "exact", "kind": "exact-online", "credentials": {"client_id": "x"}}
+    response = await world.client.post("/api/v1/connections", json=body, headers=world.admin)
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["loc"] == "body.kind"
+    assert "the kinds are: buchhaltungsbutler, exact_online, files, rest, shop" in error["msg"]
+    schema = (await world.client.get("/openapi.json")).json()["components"]["schemas"]
+    assert schema["ConnectionIn"]["properties"]["kind"]["enum"] == [
+        "buchhaltungsbutler",
+        "exact_online",
+        "files",
+        "rest",
+        "shop",
+    ]
+
+
+async def test_a_consent_callback_of_a_system_without_oauth_is_not_found(world: World) -> None:
+    response = await world.client.get(
+        "/api/v1/oauth/shop/callback", params={"code": "x", "state": "abc.def"}
+    )
+    assert response.status_code == 404
+
+
+async def test_a_state_signed_for_another_consent_is_refused(world: World) -> None:
+    from mapwright.api.signing import Signer
+
+    state = Signer(world.services.settings.secret_key or "").sign(
+        "oauth:other", {"t": "acme", "c": "exact_online"}, 900
+    )
+    response = await world.client.get(
+        "/api/v1/oauth/exact-online/callback", params={"code": "x", "state": state}
+    )
+    assert response.status_code == 400
+
+
 async def test_credentials_are_encrypted_in_the_store(world: World) -> None:
     await world.connect_sandboxes()
     stored = world.services.store.connections("acme")["buchhaltungsbutler"]
@@ -182,3 +218,51 @@ async def test_a_file_linking_out_of_the_root_is_never_read(
     assert "outside the tenant's file folder" in (report["error"] or "")
     log = await world.client.get(f"/api/v1/runs/{report['id']}/records", headers=world.admin)
     assert "hunter2" not in log.text
+
+
+async def test_the_hosted_sandboxes_are_offered_and_connect(tmp_path: Path) -> None:
+    """``serve --demo``'s sandboxes (from the connectors' declarations) are listed for the
+    wizard without tokens, and what the listing says makes a working connection."""
+    import httpx
+    from mapwright.api import demo
+    from mapwright.api.app import create_app
+    from mapwright.api.routes_tenant import create_tenant
+    from mapwright.api.settings import ApiSettings
+    from mapwright.api.vault import Vault
+
+    settings = ApiSettings(
+        data_dir=tmp_path / "data",
+        secret_key=Vault.new_key(),
+        public_url="http://mapwright.test",
+    )
+    sandboxes = demo.build_sandboxes(settings.public_url, tmp_path)
+    assert sorted(sandboxes.connections) == ["buchhaltungsbutler", "exact_online", "shop"]
+    assert sandboxes.connections["exact_online"]["credentials"]["refresh_token"]
+    app = create_app(settings, transports=sandboxes.transports)
+    demo.mount(app, sandboxes)
+    key = create_tenant(app.state.services, "acme")
+    headers = {"Authorization": f"Bearer {key}"}
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://mapwright.test"
+        ) as http:
+            offered = (await http.get("/api/v1/studio/sandboxes", headers=headers)).json()
+            by_kind = {s["kind"]: s for s in offered}
+            assert sorted(by_kind) == ["buchhaltungsbutler", "exact_online", "shop"]
+            assert sorted(by_kind["exact_online"]["credentials"]) == [
+                "client_id",
+                "client_secret",
+            ]
+            assert by_kind["shop"]["base_url"] == "http://mapwright.test/sandbox/shop"
+            for kind in ("buchhaltungsbutler", "shop"):
+                body = {
+                    "name": kind,
+                    "kind": kind,
+                    "base_url": by_kind[kind]["base_url"],
+                    "credentials": by_kind[kind]["credentials"],
+                }
+                made = await http.post("/api/v1/connections", json=body, headers=headers)
+                assert made.status_code == 201, made.text
+                assert made.json()["status"] == "ready"
+    finally:
+        app.state.services.close()

@@ -86,11 +86,11 @@ def test_the_documented_limits_are_the_enforced_ones() -> None:
     document = APP.openapi()["components"]["schemas"]
     assert document["RecordsIn"]["properties"]["records"]["maxItems"] == 200
     assert document["ConnectionIn"]["properties"]["kind"]["enum"] == [
-        "exact_online",
         "buchhaltungsbutler",
-        "shop",
-        "rest",
+        "exact_online",
         "files",
+        "rest",
+        "shop",
     ]
     with TestClient(APP) as client:
         at_limit = {"script": "A <- 1\n", "records": [{}] * 200}

@@ -112,3 +112,61 @@ def test_wrong_client_secret_is_an_auth_error(tmp_path) -> None:
             say=lambda _: None,
         )
     assert not (tmp_path / "t.json").exists()
+
+
+def test_without_keys_the_command_says_what_to_open_first(monkeypatch) -> None:
+    monkeypatch.delenv("MAPWRIGHT_EXACT_CLIENT_ID", raising=False)
+    monkeypatch.delenv("MAPWRIGHT_EXACT_CLIENT_SECRET", raising=False)
+    connect = typer.Typer()
+    register(connect)
+    result = CliRunner().invoke(connect, ["--port", "9123", "--no-browser"])
+    assert result.exit_code == 1
+    assert "open the Exact App Center (https://apps.exactonline.com)" in result.output
+    assert "redirect URI http://127.0.0.1:9123/callback" in result.output
+    assert "--client-id <ID> --client-secret <SECRET>" in result.output
+
+
+def test_after_consent_the_printed_connection_works_as_mapwright_toml(
+    tmp_path, monkeypatch
+) -> None:
+    """What the command prints next is a working connection: pasted into mapwright.toml (with
+    the secret filled in), the engine builds the connector and Exact answers current/Me."""
+    import asyncio
+
+    from mapwright.engine.config import load_config
+    from mapwright.engine.connections import Connections
+
+    app = create_app(SandboxOptions(seed=3, records=5))
+    info = describe(app, "http://unused")
+    token_file = tmp_path / "exact.json"
+    lines: list[str] = []
+    with serve(app) as base_url:
+        consent(
+            base_url,
+            info["client_id"],
+            info["client_secret"],
+            token_file,
+            port=free_port(),
+            open_url=browser,
+            timeout=20,
+            say=lines.append,
+        )
+        printed = lines[-1]
+        assert printed.startswith(f"Connected to division {info['division']}.")
+        assert "mapwright flow run <flow> --dry-run" in printed
+        table = printed[printed.index("[connections.exact_online]") :].split("\n\n")[0]
+        config = tmp_path / "mapwright.toml"
+        config.write_text(table.replace("<SECRET>", info["client_secret"]) + "\n")
+        monkeypatch.delenv("MAPWRIGHT_TOKEN_DIR", raising=False)
+        settings = load_config(config)
+        connections = Connections(settings.connection_configs())
+
+        async def me() -> dict:
+            connector = connections.build("demo", "exact_online")
+            try:
+                return await connector.me()  # type: ignore[attr-defined]
+            finally:
+                await connector.aclose()
+
+        answer = asyncio.run(me())
+    assert answer["CurrentDivision"] == info["division"]
