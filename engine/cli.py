@@ -199,6 +199,9 @@ def register(app: typer.Typer) -> None:
             report = engine.report(run)
             if report.tenant != tenant_id:
                 raise EngineError(f"run {run} does not belong to tenant '{tenant_id}'")
+            if as_json:
+                _print_json(_report_with_payloads(engine, report))
+                return
             _show_report(report, as_json, every_record=True)
 
     @parked_app.command("list")
@@ -314,6 +317,18 @@ def _with_progress(quiet: bool, start: Callable[[Any], Any]) -> Any:
                 progress.update(task, counts=_counts_text(counts), advance=1)
 
         return asyncio.run(start(on_event))
+
+
+def _report_with_payloads(engine: Engine, report: RunReport) -> dict[str, Any]:
+    """The report as JSON with each record's stored source record and plan (the activity
+    log, docs/engine.md), as ``GET /runs/{id}/records`` shows them."""
+    data = report.to_json()
+    stored = {row["id"]: row for row in engine.store.records(report.run_id)}
+    for record in data["records"]:
+        row = stored.get(record["record_id"], {})
+        record["source"] = row.get("source")
+        record["plan"] = row.get("plan")
+    return data
 
 
 def _show_report(report: RunReport, as_json: bool, *, every_record: bool = False) -> None:

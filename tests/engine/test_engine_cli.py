@@ -83,7 +83,11 @@ def test_runs_show_and_parked_replay(app: typer.Typer, setup: Setup) -> None:
         runner.invoke(app, ["flow", "run", "orders", "-c", str(config), "--json"]).output
     )
     shown = runner.invoke(app, ["runs", "show", run["run_id"][:8], "-c", str(config), "--json"])
-    assert json.loads(shown.output)["records"][0]["operations"][1]["action"] == "created"
+    records = json.loads(shown.output)["records"]
+    assert records[0]["operations"][1]["action"] == "created"
+    # the activity log as the docs describe it: source record and plan of every record
+    assert records[0]["source"]["id"] == 1 and records[1]["source"]["sku"] == "Z"
+    assert records[0]["plan"] is not None and records[0]["plan"] != []
     parked = json.loads(runner.invoke(app, ["parked", "list", "-c", str(config), "--json"]).output)
     assert [p["source_id"] for p in parked] == ["2"]
     fixed = Path(config.parent / "fixed.json")
