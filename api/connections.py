@@ -142,7 +142,8 @@ class SecureConnections(Connections):
         cls = declared.connector_class()
         extra: dict[str, Any] = {}
         if declared.token_store:
-            extra["token_store"] = self.store_tokens(tenant, name)
+            chosen = self.token_stores(tenant, name, config) if self.token_stores else None
+            extra["token_store"] = chosen or self.store_tokens(tenant, name)
         if declared.folder:
             extra["root"] = self.tenant_folder(tenant)
         for option in declared.option_files:
