@@ -23,14 +23,14 @@ MAPPINGS = Path(__file__).resolve().parents[2] / "builtin_mappings"
 SCRIPTS = {p.name: p.read_text("utf-8") for p in sorted(MAPPINGS.glob("*.map"))}
 SMALL = """\
 # a small script with a bit of everything
-setting rate: decimal = 1.19
+setting rate: number = 1.19
 def net(l) = l.qty * l.price
 let total = sum(each lines as l => net(l))
 where total > 0 else "nothing to invoice"
 Number <- "INV-{number}"
 Lines <- each lines as l where l.qty > 0 {
   Sku <- l.sku
-  Net <- round_money(net(l) * S.rate)
+  Net <- round_money(net(l) * settings.rate)
 }
 when total > 100 {
   Discount <- 5
