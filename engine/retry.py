@@ -1,10 +1,11 @@
-"""Retrying passing failures: exponential backoff that honours ``Retry-After``.
+"""Retrying passing failures: exponential backoff that honours ``Retry-After``, on tenacity.
 
 Only ``RetriableError`` (429, 5xx, timeouts) is retried. The wait before attempt *n* is
-``base_delay * factor ** (n - 1)`` capped at ``max_delay``, but never shorter than the
-server's ``retry_after``. Call rates themselves are the connector's business (its
-``RateGovernor`` enforces the declared quotas on every call, retries included); this policy
-only decides how long to back off after a failure and when to give up.
+``base_delay * factor ** (n - 1)`` capped at ``max_delay`` (tenacity's ``wait_exponential``),
+but never shorter than the server's ``retry_after``. Call rates themselves are the
+connector's business (its ``RateGovernor`` enforces the declared quotas on every call,
+retries included); this policy only decides how long to back off after a failure and when to
+give up.
 
 Creates are not retried here blindly: the runner checks the ledger and the natural key before
 re-sending a write that may have been committed (see ``runner``).
@@ -17,10 +18,26 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+import tenacity
 from mapwright.connectors.errors import RetriableError
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class wait_retry_after(tenacity.wait.wait_base):  # noqa: N801 - tenacity's naming
+    """The backoff, but never less than the failed call's ``retry_after``.
+
+    Hand-written: "the server's Retry-After is a floor under the backoff" is our documented
+    rule; tenacity's waits combine by sum, not by maximum, and do not read the error."""
+
+    def __init__(self, backoff: tenacity.wait.wait_base):
+        self.backoff = backoff
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        error = retry_state.outcome.exception() if retry_state.outcome is not None else None
+        server = getattr(error, "retry_after", None) or 0.0
+        return max(self.backoff(retry_state), float(server))
 
 
 @dataclass
@@ -34,23 +51,40 @@ class RetryPolicy:
     max_delay: float = 60.0
     sleep: Sleep = field(default=asyncio.sleep, repr=False)
 
+    def _wait(self) -> wait_retry_after:
+        return wait_retry_after(
+            tenacity.wait_exponential(
+                multiplier=self.base_delay, exp_base=self.factor, max=self.max_delay
+            )
+        )
+
     def delay(self, attempt: int, error: RetriableError | None = None) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        backoff = min(self.max_delay, self.base_delay * self.factor ** (attempt - 1))
-        server = error.retry_after if error is not None and error.retry_after else 0.0
-        return max(backoff, float(server))
+        state = tenacity.RetryCallState(tenacity.Retrying(), None, (), {})
+        state.attempt_number = attempt
+        future: tenacity.Future = tenacity.Future(attempt)
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(None)
+        state.outcome = future
+        return self._wait()(state)
 
     async def call(self, action: Callable[[], Awaitable[T]]) -> T:
         """Run ``action``; on ``RetriableError`` back off and run it again, up to ``attempts``."""
-        attempt = 1
-        while True:
-            try:
-                return await action()
-            except RetriableError as exc:
-                if attempt >= self.attempts:
-                    raise
-                await self.sleep(self.delay(attempt, exc))
-                attempt += 1
+        retrying = tenacity.AsyncRetrying(
+            retry=tenacity.retry_if_exception_type(RetriableError),
+            stop=tenacity.stop_after_attempt(self.attempts),
+            wait=self._wait(),
+            sleep=self.sleep,
+            reraise=True,
+        )
+
+        async def attempt() -> T:  # an async function, so tenacity awaits what ``action`` gives
+            return await action()
+
+        result: T = await retrying(attempt)
+        return result
 
 
 def maybe_committed(error: BaseException) -> bool:
