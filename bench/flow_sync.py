@@ -5,7 +5,9 @@ minutes on 2 cores) or ``.venv/bin/python bench/flow_sync.py --receipts 50 --rep
 quick smoke run. The sandbox world it runs on is built by ``bench/sandbox_world.py``.
 
 Everything runs in this process: the three sandboxes (real FastAPI apps) behind
-``httpx.ASGITransport``, the real engine and connectors, a SQLite store in a temporary folder.
+``httpx.ASGITransport``, the real engine and connectors, and the store: SQLite in a temporary
+folder and, side by side, PostgreSQL on 127.0.0.1:5432 (a fresh database per round, dropped
+after it; ``--no-postgresql`` skips it), the variants interleaved within each round.
 Each sandbox transport is wrapped in a counter, so every HTTP call is counted per system and
 per method + path. The sandboxes' and connectors' configured rate limits are raised (and
 printed) because the benchmark measures our overhead, not the waits the limits impose.
@@ -15,9 +17,10 @@ Two ratios, measured in the same run:
 * **HTTP calls per synced order / the minimum** (goal <= 1.1x). The minimum model is printed
   with the figures: reading the source and its lookup lists once, one bulk lookup per page
   per (object, key) and chunk of values, and only the writes the data needs.
-* **Flow throughput / a raw loop** (goal >= 0.5x): the raw loop replays the writes the flow
-  made (taken from its own operation log, ids remapped) through the same Exact connector and
-  transport into a fresh, identically seeded world, with no lookups, ledger or store. Rates
+* **Flow throughput / a raw loop** (goals: SQLite >= 0.5x, PostgreSQL >= 0.4x): the raw
+  loop replays the writes the flow made (taken from its own operation log, ids remapped)
+  through the same Exact connector and transport into a fresh, identically seeded world,
+  with no lookups, ledger or store. Rates
   are the best of ``--repeat`` rounds (fresh worlds each), in wall-clock time and per CPU
   second of this process (the machines are shared; CPU time ignores other processes).
 
@@ -30,12 +33,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import math
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +58,7 @@ from sandbox_world import (  # noqa: E402
 )
 
 TENANT = "acme"
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 ITEMS = {"19": "SHIRT-001-S", "7": "SHIRT-001-M", "0": "SHIRT-001-L"}
 
 
@@ -81,7 +88,7 @@ def _pages(count: int, size: int) -> int:
 
 def minimum(
     before: dict[str, list[dict[str, Any]]],
-    report: Any,
+    records: list[Any],
     *,
     page_size: int,
     find_chunk: int,
@@ -108,7 +115,7 @@ def minimum(
     # answers one receipt at a time (no bulk detail): one call per such synced order
     parts["bb: receipt detail (unbooked receipts only, one each)"] = sum(
         1
-        for rec in report.records
+        for rec in records
         if rec.outcome == "sent"
         and ((rec.plan or {}).get("output") or {}).get("lines_from") == "receipt"
     )
@@ -117,7 +124,6 @@ def minimum(
     new_accounts: set[str] = set()
     new_contacts: set[str] = set()
     updated_accounts: set[str] = set()
-    records = list(report.records)
     for start in range(0, len(records), page_size):
         keys: dict[str, set[str]] = {}
         item_lookup = False
@@ -176,10 +182,10 @@ def _swap(value: Any, ids: dict[str, str]) -> Any:
     return value
 
 
-def captured_writes(report: Any) -> list[tuple[str, str, Any, dict[str, Any]]]:
+def captured_writes(records: list[Any]) -> list[tuple[str, str, Any, dict[str, Any]]]:
     """The writes the flow sent, in order: (action, object, old id, request body)."""
     writes = []
-    for rec in report.records:
+    for rec in records:
         if rec.outcome != "sent":
             continue
         for log in rec.operations:
@@ -259,7 +265,7 @@ def print_counts(counts: dict[str, Counter[str]], title: str) -> None:
 class FlowRound:
     """One timed flow run in a fresh world, and what it did."""
 
-    report: Any
+    records: list[Any]
     timing: Timing
     http: float
     sent: int
@@ -268,10 +274,12 @@ class FlowRound:
     bench_counts: dict[str, Counter[str]]
 
 
-async def flow_round(args: argparse.Namespace, folder: Path, *, counts: bool) -> FlowRound:
+async def flow_round(
+    args: argparse.Namespace, folder: Path, *, counts: bool, store_url: str | None = None
+) -> FlowRound:
     """Seed a world, run the orders flow once (timed), and (when ``counts``) work out the
     minimum calls from the world's data before the run."""
-    bench = make_world(folder, records=args.receipts, seed=args.seed)
+    bench = make_world(folder, records=args.receipts, seed=args.seed, store_url=store_url)
     world = bench.world
     before = {
         "accounts": exact_rows(world, "crm/Accounts"),
@@ -289,23 +297,24 @@ async def flow_round(args: argparse.Namespace, folder: Path, *, counts: bool) ->
             report = await world.engine.run_flow(
                 TENANT, "orders", settings={"items_by_vat": ITEMS}, page_size=args.page_size
             )
+        records = list(report.records)  # read back from the run's log (not timed)
     finally:
         await world.close()
-    outcomes = Counter(r.outcome for r in report.records)
+    outcomes = Counter(r.outcome for r in records)
     if counts:
-        print(f"flow run: {len(report.records)} receipts, outcomes {dict(outcomes)}")
+        print(f"flow run: {len(records)} receipts, outcomes {dict(outcomes)}")
     found = None
     if counts:
         found = minimum(
             before,
-            report,
+            records,
             page_size=args.page_size,
             find_chunk=int(world.configs["exact_online"].options.get("find_chunk", 25)),
             debtor_page=500,
             bb_counts=bb_counts,
         )
     return FlowRound(
-        report,
+        records,
         timing,
         bench.http_seconds(),
         outcomes["sent"],
@@ -336,28 +345,40 @@ async def run(args: argparse.Namespace) -> None:
     dsl.compile(orders.read_text(encoding="utf-8"), name="orders.map")
     print(f"first compile of orders.map in this process: {time.perf_counter() - start:.2f} s")
     print("  (one-off: builds the parser, then cached; kept out of the timed runs)\n")
-    flows: list[Timing] = []
+    stores = ["sqlite"] + (["postgresql"] if args.postgresql and pg_reachable() else [])
+    if args.postgresql and "postgresql" not in stores:
+        print("PostgreSQL is not reachable on 127.0.0.1:5432: SQLite only\n")
+    flows: dict[str, list[Timing]] = {name: [] for name in stores}
     raws: list[tuple[Timing, Timing]] = []
-    ours: list[tuple[float, float]] = []  # wall seconds outside the sandboxes: flow, raw
+    ours: dict[str, list[float]] = {name: [] for name in stores}  # wall outside the sandboxes
+    raw_own: list[float] = []
     first: FlowRound | None = None
     for round_no in range(1, args.repeat + 1):
-        with tempfile.TemporaryDirectory() as folder:
-            done = await flow_round(args, Path(folder), counts=first is None)
-        first = first or done
+        line = [f"round {round_no}:"]
+        done: FlowRound | None = None
+        for name in stores:  # interleaved: the machine's load hits every variant alike
+            with tempfile.TemporaryDirectory() as folder, store_for(name, folder) as url:
+                done = await flow_round(args, Path(folder), counts=first is None, store_url=url)
+            first = first or done
+            flows[name].append(done.timing)
+            ours[name].append(done.timing.wall - done.http)
+            line.append(
+                f"flow on {name} {done.timing.wall:6.2f} s ({done.http:.2f} s in sandboxes),"
+            )
+        assert done is not None
         with tempfile.TemporaryDirectory() as folder:
             fresh = make_world(Path(folder), records=args.receipts, seed=args.seed)
             fresh.reset()
-            customers, documents, invoices = await raw_loop(fresh, captured_writes(done.report))
+            customers, documents, invoices = await raw_loop(fresh, captured_writes(done.records))
             raw_http = fresh.http_seconds()
             await fresh.world.close()
-        flows.append(done.timing)
         raws.append((customers + documents, documents))
-        ours.append((done.timing.wall - done.http, (customers + documents).wall - raw_http))
-        print(
-            f"round {round_no}: flow {done.timing.wall:6.2f} s wall "
-            f"({done.http:.2f} s in sandboxes), raw loop {(customers + documents).wall:6.2f} s "
-            f"wall ({raw_http:.2f} s in sandboxes), invoices only {documents.wall:6.2f} s"
+        raw_own.append((customers + documents).wall - raw_http)
+        line.append(
+            f"raw loop {(customers + documents).wall:6.2f} s ({raw_http:.2f} s in sandboxes), "
+            f"invoices only {documents.wall:6.2f} s"
         )
+        print(" ".join(line))
     assert first is not None
     sent, flow_calls, minimum_calls = first.sent, first.calls, first.minimum
     print_counts(first.bench_counts, "\nHTTP calls of the flow run (round 1):")
@@ -367,8 +388,8 @@ async def run(args: argparse.Namespace) -> None:
     print("\nminimum model (HTTP calls the data needs):")
     for note in minimum_calls.notes:
         print(f"  - {note}")
-    for name, n in minimum_calls.parts.items():
-        print(f"    {n:>6}  {name}")
+    for part, n in minimum_calls.parts.items():
+        print(f"    {n:>6}  {part}")
     print(f"    {minimum_calls.total:>6}  total")
     actual_per, min_per = flow_calls / sent, minimum_calls.total / sent
     print("\nHTTP calls per synced order")
@@ -378,29 +399,63 @@ async def run(args: argparse.Namespace) -> None:
 
     print(f"\nthroughput: synced orders per second, best of {args.repeat} rounds; wall clock,")
     print("  and per CPU second of this process (the machine is shared: CPU time ignores the")
-    print("  load of other processes)")
-    best_flow = best(flows)
+    print("  load of other processes; PostgreSQL's own CPU is in its server, not counted)")
     best_raw = best([r[0] for r in raws])
     best_docs = best([r[1] for r in raws])
-    rows = [
-        ("flow run (BB reads, lookups, ledger, store, writes)", best_flow),
+    rows = [(f"flow run, {name} store", best(flows[name])) for name in stores]
+    rows += [
         ("raw loop, the flow's writes (customers + invoices)", best_raw),
         ("raw loop, invoices only (customers made beforehand)", best_docs),
     ]
-    for name, t in rows:
-        print(f"  {name:<52} {sent / t.wall:8.1f}/s wall {sent / t.cpu:8.1f}/s cpu")
-    for name, base in (("the flow's writes", best_raw), ("invoices only", best_docs)):
-        goal = "   (goal >= 0.5x)" if base is best_raw else ""
-        print(
-            f"  ratio flow/raw ({name:<17})  {base.wall / best_flow.wall:5.2f}x wall  "
-            f"{base.cpu / best_flow.cpu:5.2f}x cpu{goal}"
-        )
-    flow_own = min(o[0] for o in ours)
-    raw_own = min(o[1] for o in ours)
+    for label, t in rows:
+        print(f"  {label:<52} {sent / t.wall:8.1f}/s wall {sent / t.cpu:8.1f}/s cpu")
+    goals = {"sqlite": 0.5, "postgresql": 0.4}
+    print(f"\n  {'ratio flow/raw':<38} " + "  ".join(f"{name:>18}" for name in stores))
+    for label, base in (("the flow's writes", best_raw), ("invoices only", best_docs)):
+        cells = []
+        for name in stores:
+            flow = best(flows[name])
+            cells.append(f"{base.wall / flow.wall:5.2f}x ({base.cpu / flow.cpu:4.2f}x cpu)")
+        print(f"  {label:<38} " + "  ".join(f"{c:>18}" for c in cells))
+    print("  goals (the flow's writes, wall): " + ", ".join(f"{n} >= {goals[n]}x" for n in stores))
+    own = min(raw_own)
     print(
-        f"  outside the sandboxes (our code only, best wall): flow {flow_own:.2f} s, raw loop "
-        f"{raw_own:.2f} s; ratio {raw_own / flow_own:.2f}x"
+        "  outside the sandboxes (our code only, best wall): raw loop "
+        + f"{own:.2f} s; "
+        + ", ".join(
+            f"flow on {name} {min(ours[name]):.2f} s (ratio {own / min(ours[name]):.2f}x)"
+            for name in stores
+        )
     )
+
+
+@contextlib.contextmanager
+def store_for(name: str, folder: str) -> Iterator[str | None]:
+    """The store URL of one round: SQLite in ``folder`` (None), or a fresh PostgreSQL
+    database of its own (dropped afterwards; never the tests' ``test`` database)."""
+    if name == "sqlite":
+        yield None
+        return
+    import psycopg
+
+    database = f"mapwright_flowbench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{database}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def pg_reachable() -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect(PG_ADMIN, connect_timeout=3).close()
+    except Exception:  # noqa: BLE001 - PostgreSQL is optional for the bench
+        return False
+    return True
 
 
 def best(timings: list[Timing]) -> Timing:
@@ -414,6 +469,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--repeat", type=int, default=3, help="rounds; the best is shown")
     parser.add_argument("--page-size", type=int, default=500, help="receipts per page (max 500)")
+    parser.add_argument(
+        "--no-postgresql",
+        dest="postgresql",
+        action="store_false",
+        help="SQLite only (by default PostgreSQL on 127.0.0.1:5432 runs beside it when reachable)",
+    )
     args = parser.parse_args()
     asyncio.run(run(args))
 

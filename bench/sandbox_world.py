@@ -143,8 +143,9 @@ def feasible_records(seed: int, wanted: int) -> int:
     return low
 
 
-def make_world(folder: Path, *, records: int, seed: int) -> Bench:
-    """Like ``flow_sandboxes.build``, with rate limits lifted and counting transports."""
+def make_world(folder: Path, *, records: int, seed: int, store_url: str | None = None) -> Bench:
+    """Like ``flow_sandboxes.build``, with rate limits lifted and counting transports; the
+    store is SQLite in ``folder`` unless ``store_url`` names another."""
     apps: dict[str, Any] = {}
     configs: dict[str, ConnectionConfig] = {}
     counts: dict[str, Counter[str]] = {}
@@ -157,7 +158,7 @@ def make_world(folder: Path, *, records: int, seed: int) -> Bench:
         configs[system] = connection(system, module.describe(app, BASES[system]))
         counts[system] = Counter()
         transports[system] = CountingTransport(httpx.ASGITransport(app=app), counts[system])
-    store = Store.open(f"sqlite:///{folder / 'store.db'}")
+    store = Store.open(store_url or f"sqlite:///{folder / 'store.db'}")
     engine = Engine(
         store,
         catalog=FlowCatalog(store=store),
