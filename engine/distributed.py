@@ -80,7 +80,7 @@ def make_app(url: str) -> Any:
         queue=QUEUE,
         pass_context=True,
         retry=procrastinate.RetryStrategy(
-            max_attempts=20,
+            max_attempts=400,  # about 13 minutes: longer than a run lock's lease
             wait=2,
             retry_exceptions={RetryLater, OSError},
         ),
@@ -130,13 +130,16 @@ class QueueExecutor:
         self.report = report
         self.poll = poll
         self.jobs: dict[str, int] = {}
+        self._open = False
         self.tasks: dict[str, Any] = {}  # what the service's drain() looks at: none here
 
     def submit(self, run_id: str, on_event: EventHandler | None = None) -> None:
         run = self.store.run(run_id)
         lock = f"{run['tenant']}/{run['flow']}"
-        with self.app.open():
-            job_id = self.app.configure_task(TASK, lock=lock).defer(run_id=run_id)
+        if not self._open:
+            self.app.open()
+            self._open = True
+        job_id = self.app.configure_task(TASK, lock=lock).defer(run_id=run_id)
         self.jobs[run_id] = job_id
         log.info(
             "run queued",
@@ -160,8 +163,10 @@ class QueueExecutor:
         job_id = self.jobs.get(run_id)
         if job_id is None:
             return False
-        async with self.app.open_async():
-            cancelled = bool(await self.app.job_manager.cancel_job_by_id_async(job_id))
+        if not self._open:
+            self.app.open()
+            self._open = True
+        cancelled = bool(self.app.job_manager.cancel_job_by_id(job_id))
         if cancelled:
             run = self.store.run(run_id)
             self.store.update_run(
@@ -251,6 +256,10 @@ def resume(engine: Any, run: dict[str, Any]) -> str:
     old = run["id"]
     new = str(uuid.uuid4())
     tenant, flow = run["tenant"], run["flow"]
+    holder = engine.lock.holder(tenant, flow)
+    if holder is not None and holder.run_id == old and _alive(holder):
+        # procrastinate missed the worker's heartbeats (a busy machine) but the run goes on
+        raise RetryLater(f"run {old} is still running on {holder.host} (pid {holder.pid})")
     if not run["dry_run"]:
         now = utcnow()
         with store.begin() as c:
@@ -282,6 +291,22 @@ def resume(engine: Any, run: dict[str, Any]) -> str:
 
 
 _WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(holder: Any) -> bool:
+    """Whether the holder of a run lock may still be working: its lease has not run out and,
+    on this machine, its process exists."""
+    if holder.expires_at <= utcnow():
+        return False
+    if holder.host != socket.gethostname():
+        return True
+    try:
+        os.kill(holder.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 async def requeue_stalled(app: Any, seconds_since_heartbeat: float) -> int:

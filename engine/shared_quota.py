@@ -55,6 +55,61 @@ state = sa.Table(
 )
 PAUSE = "*pause*"
 MARGIN = 1.0
+#: a grant in one round trip: lock the key, drop calls that left the window, count, insert
+RESERVE = """
+CREATE OR REPLACE FUNCTION mw_quota_reserve2(
+    p_lock text, p_key text, p_counted text[], p_like text,
+    p_names text[], p_limits int[], p_spans float8[], p_observed boolean
+) RETURNS TABLE(wait float8, binding text) LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_now float8 := extract(epoch from clock_timestamp());
+  v_wait float8 := 0;
+  v_binding text := '';
+  v_count int;
+  v_at float8;
+  i int;
+  r record;
+BEGIN
+  PERFORM set_config('synchronous_commit', 'off', true);
+  PERFORM pg_advisory_xact_lock(hashtextextended(p_lock, 7));
+  SELECT s.reset_at INTO v_at FROM mw_quota_state s WHERE s.key = p_key AND s.quota = '*pause*';
+  IF v_at IS NOT NULL AND v_at > v_now THEN
+    v_wait := v_at - v_now;
+    v_binding := 'retry-after pause';
+  END IF;
+  FOR i IN 1 .. coalesce(array_length(p_names, 1), 0) LOOP
+    DELETE FROM mw_quota_calls c
+      WHERE (c.key = ANY(p_counted) OR c.key LIKE p_like) AND c.quota = p_names[i]
+        AND c.at <= v_now - p_spans[i];
+    SELECT count(*) INTO v_count FROM mw_quota_calls c
+      WHERE (c.key = ANY(p_counted) OR c.key LIKE p_like) AND c.quota = p_names[i];
+    IF v_count >= p_limits[i] THEN
+      SELECT c.at INTO v_at FROM mw_quota_calls c
+        WHERE (c.key = ANY(p_counted) OR c.key LIKE p_like) AND c.quota = p_names[i]
+        ORDER BY c.at OFFSET v_count - p_limits[i] LIMIT 1;
+      IF v_at + p_spans[i] - v_now > v_wait THEN
+        v_wait := v_at + p_spans[i] - v_now;
+        v_binding := p_names[i];
+      END IF;
+    END IF;
+    IF p_observed THEN
+      SELECT * INTO r FROM mw_quota_state s WHERE s.key = p_key AND s.quota = p_names[i];
+      IF FOUND AND r.reset_at > v_now AND r.remaining - r.used_since <= 0
+         AND r.reset_at - v_now > v_wait THEN
+        v_wait := r.reset_at - v_now;
+        v_binding := p_names[i];
+      END IF;
+    END IF;
+  END LOOP;
+  IF v_wait <= 0 THEN
+    INSERT INTO mw_quota_calls (key, quota, at) SELECT p_key, n, v_now FROM unnest(p_names) n;
+    UPDATE mw_quota_state s SET used_since = s.used_since + 1
+      WHERE s.key = p_key AND s.quota <> '*pause*';
+  END IF;
+  RETURN QUERY SELECT v_wait, v_binding;
+END
+$fn$
+"""
 
 
 class SharedQuotas:
@@ -63,7 +118,10 @@ class SharedQuotas:
     def __init__(self, store: Store, *, margin: float = MARGIN):
         self.store = store
         self.margin = margin
-        metadata.create_all(store.engine, checkfirst=True)
+        with store.begin() as c:
+            c.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended('mw-ddl', 7))"))
+            metadata.create_all(c, checkfirst=True)
+            c.execute(sa.text(RESERVE))
 
     # -- what connectors ask for ------------------------------------------------------------
     def governor(
@@ -96,59 +154,46 @@ class SharedQuotas:
         return float(now or 0.0)
 
     def lock(self, c: sa.Connection, key: str) -> None:
+        # counts are bookkeeping, not data: no disk flush per grant (a database crash forgets
+        # the last few milliseconds of counts, and the server's rate headers correct that)
+        c.execute(sa.text("SET LOCAL synchronous_commit = off"))
         c.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 7))"), {"k": key})
 
     def reserve(
-        self, key: str, quotas: Sequence[Quota], *, observed: bool = True
+        self,
+        key: str,
+        quotas: Sequence[Quota],
+        *,
+        observed: bool = True,
+        lock: str | None = None,
+        counted: Sequence[str] = (),
+        like: str = "",
     ) -> tuple[float, str]:
         """Count one call for ``key`` when every quota has room: ``(0, "")``; else the wait
-        in seconds and the quota that binds."""
+        in seconds and the quota that binds. One round trip (``mw_quota_reserve2``).
+
+        The calls counted against the limits are those of ``key``, of ``counted`` and of
+        every key ``LIKE like``; ``lock`` (default ``key``) serialises grants that share
+        counts."""
+        spans = [q.per_seconds + (self.margin if q.per_seconds < 3600 else 0.0) for q in quotas]
         with self.store.begin() as c:
-            self.lock(c, key)
-            now = self.now(c)
-            rows = {
-                row.quota: row
-                for row in c.execute(sa.select(state).where(state.c.key == key)).all()
-            }
-            wait, binding = 0.0, ""
-            pause = rows.get(PAUSE)
-            if pause is not None and pause.reset_at > now:
-                wait, binding = pause.reset_at - now, "retry-after pause"
-            for quota in quotas:
-                span = quota.per_seconds + (self.margin if quota.per_seconds < 3600 else 0.0)
-                where = (calls.c.key == key) & (calls.c.quota == quota.name)
-                c.execute(calls.delete().where(where & (calls.c.at <= now - span)))
-                count = c.execute(sa.select(sa.func.count()).where(where)).scalar() or 0
-                if count >= quota.limit:
-                    oldest = c.execute(
-                        sa.select(calls.c.at)
-                        .where(where)
-                        .order_by(calls.c.at)
-                        .offset(count - quota.limit)
-                        .limit(1)
-                    ).scalar()
-                    need = float(oldest or now) + span - now
-                    if need > wait:
-                        wait, binding = need, quota.name
-                seen = rows.get(quota.name) if observed else None
-                if (
-                    seen is not None
-                    and seen.remaining - seen.used_since <= 0
-                    and seen.reset_at - now > wait
-                ):
-                    wait, binding = seen.reset_at - now, quota.name
-            if wait > 0:
-                return wait, binding
-            if quotas:
-                c.execute(
-                    calls.insert(), [{"key": key, "quota": q.name, "at": now} for q in quotas]
-                )
-            c.execute(
-                state.update()
-                .where((state.c.key == key) & (state.c.quota != PAUSE))
-                .values(used_since=state.c.used_since + 1)
-            )
-            return 0.0, ""
+            row = c.execute(
+                sa.text(
+                    "SELECT * FROM mw_quota_reserve2(:lock, :k, :counted, :like, :names, "
+                    ":limits, :spans, :observed)"
+                ),
+                {
+                    "lock": lock or key,
+                    "counted": [key, *counted],
+                    "like": like,
+                    "k": key,
+                    "names": [q.name for q in quotas],
+                    "limits": [q.limit for q in quotas],
+                    "spans": spans,
+                    "observed": observed,
+                },
+            ).one()
+        return float(row.wait), str(row.binding)
 
     def observe(self, key: str, quota: str, remaining: int, reset_in: float) -> None:
         with self.store.begin() as c:
@@ -181,6 +226,7 @@ class SharedQuotas:
 
     def record(self, key: str, quota: str) -> None:
         with self.store.begin() as c:
+            c.execute(sa.text("SET LOCAL synchronous_commit = off"))
             c.execute(calls.insert().values(key=key, quota=quota, at=self.now(c)))
 
 
@@ -204,9 +250,21 @@ class SharedGovernor(RateGovernor):
         return f"{self.scope}|{key}"
 
     async def acquire(self, key: str = "") -> None:
+        """Calls without a key (Exact's ``current/Me``, before the division is known) count
+        against every key of the scope, and every key's calls count them: exact for one
+        division, on the safe side for several."""
         quotas = tuple(self.quotas.values())
+        shared = self.shared
+        scope = f"{self.scope}|"
+        extra: dict[str, Any]
+        if key:
+            extra = {"counted": (scope,), "lock": scope}
+        else:
+            extra = {"like": scope.replace("%", r"\%").replace("_", r"\_") + "%", "lock": scope}
         while True:
-            wait, binding = await asyncio.to_thread(self.shared.reserve, self._key(key), quotas)
+            wait, binding = await asyncio.to_thread(
+                lambda: shared.reserve(self._key(key), quotas, **extra)
+            )
             if wait <= 0:
                 return
             if wait > self.max_wait:
@@ -221,8 +279,13 @@ class SharedGovernor(RateGovernor):
     def observe(
         self, key: str, quota: str, *, remaining: int, reset_in: float | None = None
     ) -> None:
+        """Keep what the server reports when it can bind: a report of plenty left is not
+        written (one write per response would cost more than the call), so an older, tighter
+        report stays until its reset, which errs on the safe side."""
         if quota not in self.quotas:
             raise ValueError(f"unknown quota {quota!r}; known: {', '.join(sorted(self.quotas))}")
+        if remaining > max(5, self.quotas[quota].limit // 10):
+            return
         window = self.quotas[quota].per_seconds if reset_in is None else reset_in
         self.shared.observe(self._key(key), quota, remaining, window)
 

@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import sqlalchemy as sa
+from mapwright.engine.claims import create_tables
 from mapwright.engine.connections import Connections, connector_class
 from mapwright.engine.errors import FlowInvalid
 from mapwright.engine.store import Store, utcnow
@@ -108,7 +109,7 @@ class VaultTokenStore:
         self.seed = dict(seed)
         self.fingerprint = hashlib.sha256(str(seed.get("refresh_token")).encode()).hexdigest()
         self._lock = asyncio.Lock()
-        metadata.create_all(store.engine, checkfirst=True)
+        create_tables(store, metadata)
 
     def _read(self) -> Any:
         from mapwright.connectors.exact_online.auth import TokenSet

@@ -92,6 +92,7 @@ class Served:
 
     def stop(self) -> None:
         self.server.should_exit = True
+        self.server.force_exit = True
         self.thread.join(timeout=10)
         self.sock.close()
 
@@ -115,6 +116,7 @@ class Cluster:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAPWRIGHT_")}
         env["MAPWRIGHT_SECRET_KEY"] = KEY
+        env["MAPWRIGHT_SCHEDULER_TICK"] = "0.2"
         return env
 
     def _spawn(self, args: list[str], name: str) -> subprocess.Popen[bytes]:
@@ -164,15 +166,12 @@ class Cluster:
         )
 
     def stop(self) -> None:
+        """Kill every process of the test (its database is dropped next)."""
         for proc in self.procs:
             if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+                proc.send_signal(signal.SIGKILL)
         for proc in self.procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            proc.wait()
 
     def engine(self) -> Any:
         """An engine of the test process on the same config (it only enqueues)."""
