@@ -85,13 +85,15 @@ def operation_keys(operations: list[Operation]) -> list[str]:
 
 
 class RecordStopped(Exception):
-    """A record's operations cannot go on; ``outcome`` is ``parked`` or ``failed``."""
+    """The engine's one control-flow signal: a record's operations cannot go on;
+    ``outcome`` is ``parked`` or ``failed``, ``logs`` the operations' logs so far (filled in
+    by ``OperationSender.send``)."""
 
-    def __init__(self, outcome: str, reason: str, logs: list[OperationLog]):
+    def __init__(self, outcome: str, reason: str, logs: list[OperationLog] | None = None):
         super().__init__(reason)
         self.outcome = outcome
         self.reason = reason
-        self.logs = logs
+        self.logs = logs if logs is not None else []
 
 
 class OperationSender:
@@ -128,7 +130,7 @@ class OperationSender:
             logs.append(log)
             try:
                 result = await self._one(source_id, key, op, log, results)
-            except _Stop as stop:
+            except RecordStopped as stop:
                 log.action = stop.outcome
                 log.note = stop.reason
                 raise RecordStopped(stop.outcome, stop.reason, logs) from None
@@ -152,7 +154,7 @@ class OperationSender:
         natural = self._pair(op.unless_exists, results, key) if op.kind == "create" else match
         if natural is not None and natural[1] in (None, ""):
             how = "match" if op.kind != "create" else "check whether it exists"
-            raise _Stop(
+            raise RecordStopped(
                 "parked",
                 f"cannot {how} {op.system}.{op.object}: {natural[0]} is empty; fill it in "
                 "the source record or the mapping",
@@ -169,7 +171,7 @@ class OperationSender:
         if current is None and natural is not None:
             found = await self.lookups.lookup(op.system, op.object, natural[0], natural[1])
             if len(found) > 1 and op.kind != "create":
-                raise _Stop(
+                raise RecordStopped(
                     "parked",
                     f"ambiguous_match: {len(found)} {op.system}.{op.object} records have "
                     f"{natural[0]} = {natural[1]!r}; remove the duplicates in the target or "
@@ -187,9 +189,9 @@ class OperationSender:
             return await self._update(connector, source_id, key, op, fields, current, log, natural)
         if op.kind == "update":
             where = f" with {match[0]} = {match[1]!r}" if match is not None else ""
-            raise _Stop("parked", f"no {op.system}.{op.object}{where} to update")
+            raise RecordStopped("parked", f"no {op.system}.{op.object}{where} to update")
         if entry is not None and entry.state == "pending" and natural is None:
-            raise _Stop("parked", _unsure(op))
+            raise RecordStopped("parked", _unsure(op))
         return await self._create(connector, source_id, key, op, fields, natural, log)
 
     async def _create(
@@ -225,7 +227,7 @@ class OperationSender:
             except SkippableError as exc:
                 self._forget(source_id, key)
                 log.response = _error_json(exc)
-                raise _Stop("parked", f"{target} refused the record: {exc}") from exc
+                raise RecordStopped("parked", f"{target} refused the record: {exc}") from exc
             except RetriableError as exc:
                 log.response = _error_json(exc)
                 if natural is not None and exc.status != 429:
@@ -239,12 +241,12 @@ class OperationSender:
                         )
                         break
                 elif maybe_committed(exc):
-                    raise _Stop("parked", _unsure(op)) from exc
+                    raise RecordStopped("parked", _unsure(op)) from exc
                 if attempt >= self.retry.attempts:
                     if not maybe_committed(exc):
                         self._forget(source_id, key)
                     reason = f"{target}: gave up after {attempt} attempts: {exc}"
-                    raise _Stop("failed", reason) from exc
+                    raise RecordStopped("failed", reason) from exc
                 await self.retry.sleep(self.retry.delay(attempt, exc))
         result = {**fields, **response}
         target_id = connector.record_id(op.object, result)
@@ -287,10 +289,12 @@ class OperationSender:
             response = await self.retry.call(send)
         except SkippableError as exc:
             log.response, log.attempts = _error_json(exc), attempts
-            raise _Stop("parked", f"{target} refused the update: {exc}") from exc
+            raise RecordStopped("parked", f"{target} refused the update: {exc}") from exc
         except RetriableError as exc:
             log.response, log.attempts = _error_json(exc), attempts
-            raise _Stop("failed", f"{target}: gave up after {attempts} attempts: {exc}") from exc
+            raise RecordStopped(
+                "failed", f"{target}: gave up after {attempts} attempts: {exc}"
+            ) from exc
         result = {**current, **body, **(response or {})}
         self._confirm(source_id, key, op, target_id, natural)
         self.lookups.remember_write(op.system, op.object, result, connector.object(op.object).key)
@@ -353,7 +357,7 @@ class OperationSender:
     def _deref(self, ref: Ref, results: dict[str, dict[str, Any]], key: str) -> Any:
         dotted = ".".join((ref.alias, *ref.path))
         if ref.alias not in results:
-            raise _Stop(
+            raise RecordStopped(
                 "failed",
                 f"operation '{key}' uses {dotted}, but no earlier operation is named "
                 f"'{ref.alias}'; put the '{ref.alias}' operation first",
@@ -369,19 +373,12 @@ class OperationSender:
         if value is MISSING:
             if self.dry_run:
                 return {"$ref": dotted}
-            raise _Stop(
+            raise RecordStopped(
                 "failed",
                 f"operation '{key}' uses {dotted}, but the result of '{ref.alias}' has no "
                 f"'{'.'.join(ref.path)}'",
             )
         return value
-
-
-class _Stop(Exception):
-    def __init__(self, outcome: str, reason: str):
-        super().__init__(reason)
-        self.outcome = outcome
-        self.reason = reason
 
 
 def _unsure(op: Operation) -> str:
