@@ -42,6 +42,7 @@ log = logging.getLogger("mapwright.worker")
 QUEUE = "mapwright-runs"
 TASK = "mapwright.run"
 TERMINAL = ("succeeded", "partial", "failed", "cancelled")
+RESUME_GRACE = 3.0
 #: advisory-lock key for applying the procrastinate schema once
 _SCHEMA_LOCK = 0x6D77_0001
 
@@ -153,6 +154,11 @@ class QueueExecutor:
             run = self.store.run(current)
             if run["status"] in TERMINAL:
                 resumed = _resumed_by(run)
+                if resumed is None and run["status"] == "failed":
+                    # a worker that lost its database connection marks the run resumed a
+                    # moment after it failed
+                    await asyncio.sleep(RESUME_GRACE)
+                    resumed = _resumed_by(self.store.run(current))
                 if resumed is None:
                     break
                 current = resumed
@@ -233,9 +239,25 @@ async def _run_task(context: Any, run_id: str) -> None:
     tenant, flow = run["tenant"], run["flow"]
     if not run["dry_run"] and not engine.lock.refresh(tenant, flow, run_id):
         raise RetryLater(f"run {run_id}: the lock of {tenant}/{flow} is held by another run")
-    fields = {"run_id": run_id, "tenant": tenant, "flow": flow, "worker": _WORKER_ID}
-    log.info("run started", extra={"event": "run.started", **fields})
-    report = await engine.execute(run_id)
+    report = None
+    for attempt in range(1, DB_ATTEMPTS + 1):
+        fields = {"run_id": run_id, "tenant": tenant, "flow": flow, "worker": _WORKER_ID}
+        log.info("run started", extra={"event": "run.started", **fields})
+        try:
+            report = await engine.execute(run_id)
+            break
+        except sa.exc.DBAPIError as exc:
+            # the database connection went away under the run (a restart, a failover,
+            # pg_terminate_backend): the store reconnects on the next use, and the run goes
+            # on as a new run from its committed cursor and ledger
+            if attempt == DB_ATTEMPTS or not _connection_lost(exc):
+                raise
+            log.warning(
+                "database connection lost; resuming",
+                extra={"event": "run.reconnect", "error": type(exc.orig).__name__, **fields},
+            )
+            run_id = await _resume_soon(engine, run_id)
+    assert report is not None
     log.info(
         "run ended",
         extra={"event": "run.ended", "status": report.status, "counts": report.counts, **fields},
@@ -249,15 +271,22 @@ async def _run_task(context: Any, run_id: str) -> None:
             log.exception("after-run steps of run %s failed", run_id)
 
 
-def resume(engine: Any, run: dict[str, Any]) -> str:
-    """A run left ``running`` by a dead worker: hand its lock to a new run with the same
-    parameters (it continues from the committed cursor and ledger) and mark it abandoned."""
+def resume(
+    engine: Any,
+    run: dict[str, Any],
+    *,
+    force: bool = False,
+    why: str = "the worker running it ended",
+) -> str:
+    """A run left ``running`` by a dead worker (or, ``force``, one that this worker lost):
+    hand its lock to a new run with the same parameters (it continues from the committed
+    cursor and ledger) and mark the old one abandoned."""
     store: Store = engine.store
     old = run["id"]
     new = str(uuid.uuid4())
     tenant, flow = run["tenant"], run["flow"]
     holder = engine.lock.holder(tenant, flow)
-    if holder is not None and holder.run_id == old and _alive(holder):
+    if not force and holder is not None and holder.run_id == old and _alive(holder):
         # procrastinate missed the worker's heartbeats (a busy machine) but the run goes on
         raise RetryLater(f"run {old} is still running on {holder.host} (pid {holder.pid})")
     if not run["dry_run"]:
@@ -281,7 +310,7 @@ def resume(engine: Any, run: dict[str, Any]) -> str:
     )  # fmt: skip
     store.update_run(
         old, status="failed", finished_at=utcnow(),
-        error=f"abandoned: the worker running it ended; resumed as run {new}",
+        error=f"abandoned: {why}; resumed as run {new}",
     )  # fmt: skip
     log.warning(
         "run resumed", extra={"event": "run.resumed", "run_id": new, "abandoned": old,
@@ -291,6 +320,27 @@ def resume(engine: Any, run: dict[str, Any]) -> str:
 
 
 _WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+DB_ATTEMPTS = 5
+
+
+async def _resume_soon(engine: Any, run_id: str) -> str:
+    """Resume a run whose database connection was lost, retrying while the database is
+    unreachable (up to ``DB_ATTEMPTS`` times)."""
+    for attempt in range(1, DB_ATTEMPTS + 1):
+        try:
+            why = "its database connection was lost"
+            return resume(engine, engine.store.run(run_id), force=True, why=why)
+        except sa.exc.DBAPIError:
+            if attempt == DB_ATTEMPTS:
+                raise
+            await asyncio.sleep(attempt)
+    raise AssertionError("unreachable")
+
+
+def _connection_lost(exc: sa.exc.DBAPIError) -> bool:
+    return bool(exc.connection_invalidated) or isinstance(exc, sa.exc.OperationalError)
 
 
 def _alive(holder: Any) -> bool:

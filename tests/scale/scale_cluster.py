@@ -254,6 +254,7 @@ options = {{ minutely_limit = {exact_per_minute} }}
 client_id = "{e["client_id"]}"
 client_secret = "{e["client_secret"]}"
 refresh_token = "{e["refresh_token"]}"
+webhook_secret = "{e["webhook_secret"]}"
 
 [connections.buchhaltungsbutler]
 kind = "buchhaltungsbutler"

@@ -31,7 +31,7 @@ def test_twenty_concurrent_runs_refresh_the_token_once_and_stay_under_the_limit(
     # then watch a few seconds more for anyone going over
     wait_for(lambda: sandbox.counters.requests >= LIMIT, 90)
     time.sleep(3)
-    per_minute = collections.Counter()
+    per_minute: collections.Counter[int] = collections.Counter()
     for (_client, _division, minute), count in sandbox.counters.minute.items():
         per_minute[minute] += count
     assert sandbox.counters.served_429 == 0, cluster.output()
@@ -72,7 +72,8 @@ def test_a_due_schedule_fires_once_across_two_services_and_two_workers(
             timeout=30,
         )
         made = api.post(
-            "/flows", json={"name": "orders", "builtin": "orders", "settings": {"items_by_vat": ITEMS}}
+            "/flows",
+            json={"name": "orders", "builtin": "orders", "settings": {"items_by_vat": ITEMS}},
         )
         assert made.status_code in (200, 201), made.text
         scheduled = api.put("/flows/orders/schedule", json={"interval_seconds": 3600})
@@ -103,6 +104,8 @@ def test_a_due_schedule_fires_once_across_two_services_and_two_workers(
     assert {r["trigger"] for r in runs} == {"schedule"}
     assert {r["status"] for r in runs} <= {"succeeded", "partial"}, [r["error"] for r in runs]
     with psycopg.connect(cluster.url.replace("+psycopg", ""), autocommit=True) as conn:
-        later = conn.execute("SELECT count(*) FROM flow_options WHERE next_run_at > now()").fetchone()
+        later = conn.execute(
+            "SELECT count(*) FROM flow_options WHERE next_run_at > now()"
+        ).fetchone()
     assert later == (2,)
     asyncio.run(asyncio.sleep(0))

@@ -1,0 +1,127 @@
+"""Exact Online webhooks in: verify, de-duplicate, start an incremental run of each flow that
+reads the topic.
+
+A callback (``POST /api/v1/webhooks/exact-online/{tenant}/{connection}``, see
+``api/routes_webhooks.py``) is checked as Exact documents it: ``HashCode`` is the upper-case
+hex HMAC-SHA256 of the raw ``Content`` text keyed with the app's webhook secret
+(``connectors/exact_online/webhooks.py``). The secret is the connection's credential
+``webhook_secret``. A callback whose body was seen before (the same bytes, so the same
+``HashCode``) is answered but does nothing: ``engine/claims.py`` lets one process claim it.
+
+The event carries no data, only ``Topic``/``Action``/``Key``. Every enabled flow of the tenant
+whose source is an object of this connection with that webhook topic gets an incremental run
+(trigger ``webhook``); the run reads from the flow's cursor as any run does, so many events
+for one flow need one run. A flow that is running already is left alone: the change is picked
+up by the next run, and the flow's schedule (the reconciliation poll) stays the safety net
+for anything a webhook did not bring (Exact documents no delivery guarantee).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from mapwright.connectors.errors import AuthError
+from mapwright.engine.claims import claim
+from mapwright.engine.errors import EngineError, FlowInvalid, RunRefused
+
+log = logging.getLogger("mapwright.webhooks")
+
+
+class WebhookRejected(EngineError):
+    """Not a genuine callback for this connection; ``status`` is the HTTP answer."""
+
+    def __init__(self, message: str, status: int = 401):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class WebhookResult:
+    """What one callback did: the event, whether it was a repeat, the runs it started."""
+
+    event: dict[str, Any]
+    duplicate: bool = False
+    runs: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "topic": self.event.get("Topic"),
+            "action": self.event.get("Action"),
+            "key": self.event.get("Key"),
+            "duplicate": self.duplicate,
+            "runs": self.runs,
+            "skipped": self.skipped,
+        }
+
+
+def topic_of(kind: str, obj: str) -> str | None:
+    """The webhook topic of a connector object (Exact Online only)."""
+    if kind != "exact_online":
+        return None
+    from mapwright.connectors.exact_online.objects import OBJECTS
+
+    spec = OBJECTS.get(obj)
+    return spec.webhook_topic if spec is not None else None
+
+
+def verify(engine: Any, tenant: str, connection: str, body: bytes) -> dict[str, Any]:
+    """The event of a genuine callback for ``connection`` of ``tenant``."""
+    from mapwright.connectors.exact_online.webhooks import verify_callback
+
+    try:
+        config = engine.connections.config(tenant, connection)
+    except FlowInvalid:
+        raise WebhookRejected(f"no connection '{connection}' for this tenant", 404) from None
+    if config.kind != "exact_online":
+        raise WebhookRejected(f"connection '{connection}' is not an Exact Online connection", 404)
+    secret = config.credentials.get("webhook_secret")
+    if not secret:
+        raise WebhookRejected(
+            f"connection '{connection}' has no webhook_secret: add the app's webhook secret "
+            "(Exact App Center, the app's webhooks) to the connection's credentials",
+            409,
+        )
+    try:
+        return verify_callback(body, str(secret))
+    except (AuthError, ValueError) as exc:
+        raise WebhookRejected(str(exc)) from None
+
+
+def receive(engine: Any, tenant: str, connection: str, body: bytes) -> WebhookResult:
+    """Verify, de-duplicate and act on one callback body (see the module docstring)."""
+    event = verify(engine, tenant, connection, body)
+    result = WebhookResult(event)
+    digest = hashlib.sha256(body).hexdigest()
+    if not claim(engine.store, "webhook", f"{tenant}/{connection}/{digest}"):
+        result.duplicate = True
+        log.info("webhook repeated", extra={"event": "webhook.duplicate", "tenant": tenant})
+        return result
+    topic = event.get("Topic")
+    for name, flow in sorted(engine.flows(tenant).items()):
+        if not getattr(flow, "enabled", True):
+            continue
+        try:
+            source = flow.compile().source
+        except Exception:  # noqa: BLE001 - a broken flow is reported by its own runs
+            continue
+        if source is None or flow.connection_for(source[0]) != connection:
+            continue
+        if topic_of("exact_online", source[1]) != topic:
+            continue
+        try:
+            result.runs[name] = engine.submit(tenant, name, trigger="webhook")
+        except RunRefused:
+            result.skipped[name] = "running already: its next run picks the change up"
+        except EngineError as exc:
+            result.skipped[name] = str(exc)
+    log.info(
+        "webhook received",
+        extra={"event": "webhook.received", "tenant": tenant, "connection": connection,
+               "topic": topic, "action": event.get("Action"), "runs": result.runs,
+               "skipped": result.skipped},
+    )  # fmt: skip
+    return result
