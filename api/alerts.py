@@ -18,10 +18,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
 import httpx
-import sqlalchemy as sa
 from mapwright import jsonio
-from mapwright.api import schema as t
-from mapwright.engine import schema as engine_tables
 
 if TYPE_CHECKING:
     from mapwright.api.services import Services
@@ -73,13 +70,7 @@ class Alerts:
         self.services = services
 
     def channels(self, tenant: str, flow: str) -> list[dict[str, Any]]:
-        with self.services.db.begin() as c:
-            rows = c.execute(
-                sa.select(t.alert_channels).where(
-                    (t.alert_channels.c.tenant == tenant) & (t.alert_channels.c.flow == flow)
-                )
-            ).mappings()
-            return [dict(row) for row in rows]
+        return self.services.data.alerts.channels(tenant, flow)
 
     async def after_run(self, run: dict[str, Any], options: dict[str, Any]) -> None:
         if run["dry_run"] or run["status"] == "cancelled":
@@ -126,13 +117,7 @@ class Alerts:
                 )
 
     def pause(self, tenant: str, flow: str, reason: str) -> None:
-        flows = engine_tables.flows
-        with self.services.db.begin() as c:
-            c.execute(
-                flows.update()
-                .where((flows.c.tenant == tenant) & (flows.c.name == flow))
-                .values(enabled=False)
-            )
+        self.services.data.flows.set_enabled(tenant, flow, False)
         self.services.audit_for(
             tenant, "system:alerts", "flow.pause", f"flows/{flow}", {"reason": reason}
         )
@@ -164,19 +149,16 @@ class Alerts:
                     "reason": reason,
                 }
             )
-            with self.services.db.begin() as c:
-                c.execute(
-                    t.alert_events.insert().values(
-                        tenant=tenant,
-                        flow=flow,
-                        run_id=run_id,
-                        kind=kind,
-                        channel_id=channel["id"],
-                        delivered=delivered,
-                        detail=detail,
-                        at=self.services.clock(),
-                    )
-                )
+            self.services.data.alerts.add_event(
+                tenant,
+                flow,
+                kind,
+                run_id=run_id,
+                channel_id=channel["id"],
+                delivered=delivered,
+                detail=detail,
+                at=self.services.clock(),
+            )
         return results
 
     def _reason(self, kind: str, config: dict[str, Any], exc: Exception) -> str:

@@ -127,18 +127,17 @@ def create_app(
     on_start: Sequence[Callable[[Services], Awaitable[None]]] = (),
 ) -> FastAPI:
     """The REST service; ``scheduler=True`` also runs due schedules and the retention purge."""
-    from mapwright.api import (
-        routes_alerts,
-        routes_connections,
-        routes_flows,
-        routes_ops,
-        routes_privacy,
-        routes_reconcile,
-        routes_runs,
-        routes_scripts,
-        routes_templates,
-        routes_tenant,
-        studio,
+    from mapwright.api import routes_connections, studio
+    from mapwright.api.routes import (
+        alerts,
+        flows,
+        ops,
+        privacy,
+        reconcile,
+        runs,
+        scripts,
+        templates,
+        tenant,
     )
     from mapwright.api.schedule import scheduler_loop
 
@@ -182,16 +181,16 @@ def create_app(
     app.state.services = services
     errors.install(app)
     for module in (
-        routes_ops,
-        routes_tenant,
-        routes_scripts,
+        ops,
+        tenant,
+        scripts,
         routes_connections,
-        routes_flows,
-        routes_runs,
-        routes_templates,
-        routes_alerts,
-        routes_privacy,
-        routes_reconcile,
+        flows,
+        runs,
+        templates,
+        alerts,
+        privacy,
+        reconcile,
     ):
         app.include_router(module.router)
     studio.install(app)

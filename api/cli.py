@@ -165,8 +165,7 @@ def register(app: typer.Typer) -> None:
         store: str | None = typer.Option(None, "--store"),
     ) -> None:
         """Create a tenant and print its first admin API key."""
-        from mapwright.api.routes_tenant import create_tenant
-        from mapwright.api.services import Services
+        from mapwright.api.services import Services, create_tenant
 
         services = Services(_settings(data, store, "127.0.0.1", 8000))
         try:

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 from fastapi import FastAPI
 from mapwright.api.services import Services
 from mapwright.api.settings import ApiSettings
@@ -76,16 +75,7 @@ def build_sandboxes(base_url: str, data_dir: Path) -> Demo:
 
 def admin_key_exists(services: Services) -> bool:
     """The demo tenant has an admin key that is not revoked (from an earlier start)."""
-    from mapwright.api import schema as t
-
-    keys = t.api_keys.c
-    with services.db.begin() as c:
-        found = c.execute(
-            sa.select(keys.id).where(
-                (keys.tenant == TENANT) & (keys.scope == "admin") & keys.revoked_at.is_(None)
-            )
-        ).first()
-    return found is not None
+    return services.data.keys.has_admin(TENANT)
 
 
 def mount(app: FastAPI, demo: Demo) -> None:
@@ -98,7 +88,7 @@ async def seed(services: Services, demo: Demo) -> None:
     from mapwright.api.app import VERSION
     from mapwright.api.connections import test_connection
     from mapwright.api.flows import save_version
-    from mapwright.api.routes_tenant import create_tenant
+    from mapwright.api.services import create_tenant
     from mapwright.api.templates import seed_gallery
 
     if admin_key_exists(services):

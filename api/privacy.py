@@ -21,16 +21,10 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-from mapwright import jsonio
-from mapwright.api import schema as t
-from mapwright.engine import schema as e
-
 if TYPE_CHECKING:
     from mapwright.api.services import Services
 
 MASK = "***"
-PAYLOAD_KEYS = ("request", "response", "diff")
 
 
 def redact(value: Any, paths: Iterable[str]) -> Any:
@@ -58,17 +52,7 @@ def _redact(value: Any, trail: tuple[str, ...], patterns: list[tuple[str, ...]])
 
 def tenant_privacy(services: Services, tenant: str) -> dict[str, Any]:
     """The tenant's own settings (``payload_ttl_days`` ``None``: the service default)."""
-    with services.db.begin() as c:
-        row = c.execute(
-            sa.select(t.tenant_privacy).where(t.tenant_privacy.c.tenant == tenant)
-        ).first()
-    if row is None:
-        return {"payload_ttl_days": None, "metadata_ttl_days": None, "redact": []}
-    return {
-        "payload_ttl_days": row.payload_ttl_days,
-        "metadata_ttl_days": row.metadata_ttl_days,
-        "redact": list(row.redact or []),
-    }
+    return services.data.privacy.settings(tenant)
 
 
 def payload_ttl(services: Services, own: int | None) -> int:
@@ -77,10 +61,7 @@ def payload_ttl(services: Services, own: int | None) -> int:
 
 
 def save_tenant_privacy(services: Services, tenant: str, values: dict[str, Any]) -> None:
-    where = t.tenant_privacy.c.tenant == tenant
-    with services.db.begin() as c:
-        if c.execute(t.tenant_privacy.update().where(where).values(**values)).rowcount == 0:
-            c.execute(t.tenant_privacy.insert().values(tenant=tenant, **values))
+    services.data.privacy.save_settings(tenant, values)
 
 
 def redaction_paths(services: Services, tenant: str, flow: str) -> list[str]:
@@ -90,123 +71,25 @@ def redaction_paths(services: Services, tenant: str, flow: str) -> list[str]:
     ]
 
 
-def _strip_operations(operations: Any) -> list[dict[str, Any]]:
-    return [
-        {k: v for k, v in op.items() if k not in PAYLOAD_KEYS}
-        for op in (operations or [])
-        if isinstance(op, dict)
-    ]
-
-
-def _drop_payloads(c: sa.Connection, where: Any) -> int:
-    rows = c.execute(sa.select(e.run_records.c.id, e.run_records.c.operations).where(where)).all()
-    for row in rows:
-        c.execute(
-            e.run_records.update()
-            .where(e.run_records.c.id == row.id)
-            .values(source=None, plan=None, operations=_strip_operations(row.operations))
-        )
-    return len(rows)
-
-
 def scrub_run(services: Services, run_id: str) -> int:
     """Drop the payloads of one run's records (flows with ``store_payloads = false``)."""
-    with services.db.begin() as c:
-        return _drop_payloads(c, e.run_records.c.run_id == run_id)
+    return services.data.privacy.drop_run_payloads(run_id)
 
 
 def purge(services: Services, now: dt.datetime | None = None) -> dict[str, int]:
     """Apply every tenant's retention (the service default where a tenant set none)."""
     now = now or services.clock()
     dropped = deleted = 0
-    with services.db.begin() as c:
-        policies = {row.tenant: row for row in c.execute(sa.select(t.tenant_privacy))}
-        tenants = set(policies) | {
-            row.tenant
-            for row in c.execute(
-                sa.select(e.run_records.c.tenant)
-                .where(e.run_records.c.source.is_not(None))
-                .distinct()
-            )
-        }
-    for tenant in sorted(tenants):
-        policy = policies.get(tenant)
-        days = payload_ttl(services, policy.payload_ttl_days if policy is not None else None)
-        cutoff = now - dt.timedelta(days=days)
-        with services.db.begin() as c:
-            dropped += _drop_payloads(
-                c,
-                (e.run_records.c.tenant == tenant)
-                & (e.run_records.c.created_at < cutoff)
-                & e.run_records.c.source.is_not(None),
-            )
-        if policy is not None and policy.metadata_ttl_days is not None:
-            cutoff = now - dt.timedelta(days=policy.metadata_ttl_days)
-            deleted += _delete_old_runs(services, tenant, cutoff)
+    privacy = services.data.privacy
+    for tenant, policy in privacy.tenants().items():
+        days = payload_ttl(services, policy["payload_ttl_days"])
+        dropped += privacy.drop_payloads_before(tenant, now - dt.timedelta(days=days))
+        if policy["metadata_ttl_days"] is not None:
+            cutoff = now - dt.timedelta(days=policy["metadata_ttl_days"])
+            deleted += privacy.delete_runs_before(tenant, cutoff)
     return {"payloads_dropped": dropped, "runs_deleted": deleted}
-
-
-def _delete_old_runs(services: Services, tenant: str, cutoff: dt.datetime) -> int:
-    runs, records = e.runs, e.run_records
-    with services.db.begin() as c:
-        old = [
-            row.id
-            for row in c.execute(
-                sa.select(runs.c.id).where(
-                    (runs.c.tenant == tenant)
-                    & (runs.c.created_at < cutoff)
-                    & runs.c.status.in_(("succeeded", "partial", "failed", "cancelled"))
-                )
-            )
-        ]
-        keep = {
-            row.run_id
-            for row in c.execute(
-                sa.select(records.c.run_id).where(
-                    records.c.run_id.in_(old) & (records.c.parked_state == "open")
-                )
-            )
-        }
-        doomed = [run_id for run_id in old if run_id not in keep]
-        if not doomed:
-            return 0
-        ids = [r.id for r in c.execute(sa.select(records.c.id).where(records.c.run_id.in_(doomed)))]
-        c.execute(records.update().where(records.c.replay_of.in_(ids)).values(replay_of=None))
-        c.execute(records.delete().where(records.c.run_id.in_(doomed)))
-        c.execute(runs.delete().where(runs.c.id.in_(doomed)))
-    return len(doomed)
 
 
 def erase_subject(services: Services, tenant: str, email: str) -> int:
     """Drop the payload of every record of ``tenant`` that mentions ``email``."""
-    needle = email.strip().lower()
-    records = e.run_records
-    erased = 0
-    with services.db.begin() as c:
-        rows = c.execute(
-            sa.select(
-                records.c.id,
-                records.c.source,
-                records.c.plan,
-                records.c.operations,
-                records.c.parked_state,
-            ).where(records.c.tenant == tenant)
-        ).all()
-        for row in rows:
-            text = jsonio.dumps([row.source, row.plan, row.operations]).lower()
-            if needle not in text:
-                continue
-            state = "erased" if row.parked_state == "open" else row.parked_state
-            c.execute(
-                records.update()
-                .where(records.c.id == row.id)
-                .values(
-                    source=None,
-                    plan=None,
-                    operations=_strip_operations(row.operations),
-                    parked_state=state,
-                    reason="erased on request of the data subject",
-                )
-            )
-            erased += 1
-    return erased
+    return services.data.privacy.erase_subject(tenant, email)

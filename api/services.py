@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 from mapwright.api.auth import Principal
 from mapwright.api.connections import SecureConnections
 from mapwright.api.settings import ApiSettings
@@ -30,7 +29,7 @@ from mapwright.engine.vault import Vault
 
 log = logging.getLogger("mapwright.api")
 
-__all__ = ["DEFAULT_OPTIONS", "TERMINAL", "Services"]
+__all__ = ["DEFAULT_OPTIONS", "TERMINAL", "Services", "create_tenant"]
 
 
 class Services:
@@ -81,10 +80,6 @@ class Services:
             memory_mb=settings.script_memory_mb,
         )
 
-    @property
-    def db(self) -> sa.Engine:
-        return self.store.engine
-
     def close(self) -> None:
         self.scripts.close()
         self.store.close()
@@ -118,3 +113,15 @@ class Services:
         self.metrics.count_run(run, self.store.records(run_id))
         await self.alerts.after_run(run, options)
         await parked_threshold(self.alerts, run)
+
+
+def create_tenant(services: Services, tenant: str, name: str | None = None) -> str:
+    """Create ``tenant`` (if new) and issue an admin key for it; returns the key."""
+    from mapwright.api.auth import issue_key
+
+    services.store.ensure_tenant(tenant, name)
+    _, key = issue_key(services.data.keys, tenant, "bootstrap-admin", "admin", reveal=True)
+    services.audit_for(
+        tenant, "system:cli", "key.create", "keys/bootstrap-admin", {"scope": "admin"}
+    )
+    return key

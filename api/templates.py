@@ -19,11 +19,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 from mapwright import jsonio
-from mapwright.api import schema as t
 from mapwright.api.errors import ApiError, mapping_errors, not_found
-from mapwright.api.responses import utc_row
 from mapwright.api.services import Services
 from mapwright.engine import language as dsl
 from mapwright.engine.language import run_tests, systems_used
@@ -206,53 +203,22 @@ def store_template(
             "bump the version",
             errors=[("body.manifest.version", f"taken (hash {existing['content_hash'][:12]})")],
         )
-    with services.db.begin() as c:
-        c.execute(
-            t.templates.insert().values(
-                tenant=tenant,
-                name=manifest["name"],
-                version=manifest["version"],
-                manifest=manifest,
-                content_hash=digest,
-                gallery=gallery,
-                created_at=services.clock(),
-            )
-        )
+    services.data.templates.add(tenant, manifest, digest, gallery=gallery, at=services.clock())
     row = template_row(services, tenant, manifest["name"], manifest["version"])
     assert row is not None
     return row, "created"
 
 
-def _owner(tenant: str | None) -> Any:
-    return t.templates.c.tenant.is_(None) if tenant is None else t.templates.c.tenant == tenant
-
-
 def template_row(
     services: Services, tenant: str | None, name: str, version: str
 ) -> dict[str, Any] | None:
-    with services.db.begin() as c:
-        row = (
-            c.execute(
-                sa.select(t.templates).where(
-                    _owner(tenant)
-                    & (t.templates.c.name == name)
-                    & (t.templates.c.version == version)
-                )
-            )
-            .mappings()
-            .first()
-        )
-    return utc_row(dict(row)) if row is not None else None
+    return services.data.templates.find(tenant, name, version)
 
 
 def template_rows(
     services: Services, tenant: str | None, name: str | None = None
 ) -> list[dict[str, Any]]:
-    query = sa.select(t.templates).where(_owner(tenant))
-    if name is not None:
-        query = query.where(t.templates.c.name == name)
-    with services.db.begin() as c:
-        rows = [utc_row(dict(r)) for r in c.execute(query.order_by(t.templates.c.id)).mappings()]
+    rows = services.data.templates.list(tenant, name)
     return sorted(rows, key=lambda r: (r["name"], _semver_key(r["version"])))
 
 
@@ -282,8 +248,7 @@ def seed_gallery(services: Services, version: str) -> int:
             continue
         existing = template_row(services, None, name, version)
         if existing is not None and existing["content_hash"] != content_hash(manifest):
-            with services.db.begin() as c:
-                c.execute(t.templates.delete().where(t.templates.c.id == existing["id"]))
+            services.data.templates.delete(existing["id"])
         _, state = store_template(services, None, manifest, gallery=True)
         added += state == "created"
     return added

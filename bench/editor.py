@@ -151,7 +151,7 @@ def bench_lint(rounds: int) -> None:
 
 async def bench_service(rounds: int, count: int) -> None:
     from mapwright.api.app import create_app
-    from mapwright.api.routes_tenant import create_tenant
+    from mapwright.api.services import create_tenant
     from mapwright.api.settings import ApiSettings
     from mapwright.api.vault import Vault
 

@@ -1,7 +1,7 @@
 """``/api/v1/me``, ``/api/v1/keys`` and ``/api/v1/audit``: who am I, API keys, audit log.
 
-Tenants are created with ``create_tenant`` (the CLI's ``mapwright api tenant`` and
-``serve --demo`` call it); it returns the tenant's first admin key.
+Tenants are created with ``api.services.create_tenant`` (the CLI's ``mapwright api tenant``
+and ``serve --demo`` call it); it returns the tenant's first admin key.
 """
 
 from __future__ import annotations
@@ -16,16 +16,6 @@ from mapwright.api.services import Services
 from pydantic import BaseModel, ConfigDict, Field
 
 router = APIRouter(prefix="/api/v1", tags=["tenant"])
-
-
-def create_tenant(services: Services, tenant: str, name: str | None = None) -> str:
-    """Create ``tenant`` (if new) and issue an admin key for it; returns the key."""
-    services.store.ensure_tenant(tenant, name)
-    _, key = issue_key(services.data.keys, tenant, "bootstrap-admin", "admin", reveal=True)
-    services.audit_for(
-        tenant, "system:cli", "key.create", "keys/bootstrap-admin", {"scope": "admin"}
-    )
-    return key
 
 
 class MeOut(BaseModel):

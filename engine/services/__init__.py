@@ -7,6 +7,7 @@ The service (``mapwright.api``) and the CLI use these instead of SQL of their ow
 * ``FlowAdmin`` - flow versions, options (schedule, payload storage, alerting), enable,
   delete;
 * ``AlertStore`` - alert channels and the alerts sent;
+* ``PrivacyStore`` - retention and redaction settings, payload drops, erasure;
 * ``ParkedRecords`` - open parked records counted (alert thresholds);
 * ``RunStarts`` - idempotent run starts (``Idempotency-Key``);
 * ``TemplateStore`` - flow templates by id;
@@ -22,6 +23,7 @@ from mapwright.engine.services.audit import AuditLog
 from mapwright.engine.services.flows import DEFAULT_OPTIONS, FlowAdmin
 from mapwright.engine.services.keys import ApiKeys
 from mapwright.engine.services.parked import ParkedRecords
+from mapwright.engine.services.privacy import PrivacyStore
 from mapwright.engine.services.secrets import Secrets
 from mapwright.engine.services.starts import RunStarts, StartedRun
 from mapwright.engine.services.templates import TemplateStore
@@ -39,6 +41,7 @@ class DataServices:
         self.alerts = AlertStore(store)
         self.starts = RunStarts(store)
         self.parked = ParkedRecords(store)
+        self.privacy = PrivacyStore(store)
         self.secrets = Secrets(store)
         self.templates = TemplateStore(store)
 
@@ -51,6 +54,7 @@ __all__ = [
     "DataServices",
     "FlowAdmin",
     "ParkedRecords",
+    "PrivacyStore",
     "RunStarts",
     "Secrets",
     "StartedRun",

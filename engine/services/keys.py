@@ -65,6 +65,17 @@ class ApiKeys:
             ).mappings()
             return [_utc(dict(row), "created_at", "revoked_at") for row in rows]
 
+    def has_admin(self, tenant: str) -> bool:
+        """The tenant has an admin key that is not revoked."""
+        keys = t.api_keys.c
+        with self.store.begin() as c:
+            found = c.execute(
+                sa.select(keys.id).where(
+                    (keys.tenant == tenant) & (keys.scope == "admin") & keys.revoked_at.is_(None)
+                )
+            ).first()
+        return found is not None
+
     def revoke(self, tenant: str, key_id: str) -> bool:
         """Revoke a key of the tenant; False when there is no such (unrevoked) key."""
         with self.store.begin() as c:

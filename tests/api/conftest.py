@@ -17,8 +17,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from mapwright.api.app import create_app  # noqa: E402
 from mapwright.api.auth import issue_key  # noqa: E402
-from mapwright.api.routes_tenant import create_tenant  # noqa: E402
-from mapwright.api.services import Services  # noqa: E402
+from mapwright.api.services import (
+    Services,  # noqa: E402
+    create_tenant,  # noqa: E402
+)
 from mapwright.api.settings import ApiSettings  # noqa: E402
 from mapwright.api.vault import Vault  # noqa: E402
 from mapwright.connectors.buchhaltungsbutler import sandbox as bb_sandbox  # noqa: E402

@@ -226,7 +226,7 @@ async def test_the_hosted_sandboxes_are_offered_and_connect(tmp_path: Path) -> N
     import httpx
     from mapwright.api import demo
     from mapwright.api.app import create_app
-    from mapwright.api.routes_tenant import create_tenant
+    from mapwright.api.services import create_tenant
     from mapwright.api.settings import ApiSettings
     from mapwright.api.vault import Vault
 

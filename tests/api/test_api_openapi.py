@@ -18,7 +18,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from mapwright.api.app import create_app
-from mapwright.api.routes_tenant import create_tenant
+from mapwright.api.services import create_tenant
 from mapwright.api.settings import ApiSettings
 from mapwright.api.vault import Vault
 

@@ -38,7 +38,7 @@ def pg_settings(settings: ApiSettings) -> Iterator[ApiSettings]:
 
 async def test_a_run_with_its_log_on_postgresql(make_world: Any, pg_settings: ApiSettings) -> None:
     world: World = await make_world(settings=pg_settings)
-    assert world.services.db.dialect.name == "postgresql"
+    assert world.services.store.engine.dialect.name == "postgresql"
     await world.connect_sandboxes()
     await world.client.post(
         "/api/v1/flows", json={"name": "receipts", "script": RECEIPTS}, headers=world.admin

@@ -115,7 +115,7 @@ async def _start_and_run(flow: str) -> dict[str, Any]:
     try:
         await demo.seed(services, sandboxes)
         run = await services.engine.run_flow(demo.TENANT, flow)
-        with services.db.begin() as c:
+        with services.store.engine.begin() as c:
             keys = c.execute(
                 sa.text("select count(*) from api_keys where tenant = :t"), {"t": demo.TENANT}
             ).scalar()

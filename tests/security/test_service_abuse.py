@@ -263,7 +263,7 @@ def test_the_service_process_exits_after_a_runaway_script(tmp_path: Any) -> None
         f"""
         import asyncio, httpx
         from mapwright.api.app import create_app
-        from mapwright.api.routes_tenant import create_tenant
+        from mapwright.api.services import create_tenant
         from mapwright.api.settings import ApiSettings
         from mapwright.api.vault import Vault
 

@@ -12,7 +12,7 @@ from types import ModuleType
 import httpx
 import pytest
 from mapwright.api.app import create_app
-from mapwright.api.routes_tenant import create_tenant
+from mapwright.api.services import create_tenant
 from mapwright.api.settings import ApiSettings
 from mapwright.api.vault import Vault
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from mapwright.api.app import create_app
-from mapwright.api.routes_tenant import create_tenant
+from mapwright.api.services import create_tenant
 from mapwright.api.settings import ApiSettings
 from mapwright.api.vault import Vault
 from mapwright.engine.fieldcheck import catalogue, check
