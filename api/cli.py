@@ -123,6 +123,7 @@ def _scale_out(workers: int | None) -> Any:
     async def hook(services: Any) -> None:
         from mapwright.engine.scale import enable_sharing, queue_runs
 
+        services.metrics.watch_store(services.store)
         shared = enable_sharing(services.engine)
         if workers == 0:
             if not shared:

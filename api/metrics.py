@@ -65,6 +65,15 @@ class Metrics:
                 if system and op.get("attempts"):
                     self.call(system, int(op["attempts"]))
 
+    def watch_store(self, store: Any) -> None:
+        """Also report queue depth, run durations and shared quotas read from ``store`` at
+        each scrape (the same numbers on every replica; ``engine/ops_metrics.py``)."""
+        from mapwright.engine.ops_metrics import StoreCollector
+
+        if not getattr(self, "_watching", False):
+            self.registry.register(StoreCollector(store))
+            self._watching = True
+
     def render(self) -> bytes:
         self._update_quotas()
         return generate_latest(self.registry)

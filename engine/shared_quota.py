@@ -53,6 +53,14 @@ state = sa.Table(
     sa.Column("reset_at", sa.Float, nullable=False, default=0.0),
     sa.Column("used_since", sa.Integer, nullable=False, default=0),
 )
+limits = sa.Table(
+    "mw_quota_limits",
+    metadata,
+    sa.Column("scope", sa.Text, primary_key=True),
+    sa.Column("quota", sa.Text, primary_key=True),
+    sa.Column("lim", sa.Integer, nullable=False),
+    sa.Column("span", sa.Float, nullable=False),
+)
 PAUSE = "*pause*"
 MARGIN = 1.0
 #: a grant in one round trip: lock the key, drop calls that left the window, count, insert
@@ -127,10 +135,23 @@ class SharedQuotas:
     def governor(
         self, scope: str, quotas: Iterable[Quota], headers: Sequence[RateHeader] = ()
     ) -> SharedGovernor:
+        quotas = tuple(quotas)
+        self.declare(scope, quotas)
         return SharedGovernor(self, scope, quotas, headers=headers)
 
     def pacer(self, scope: str, quotas: Iterable[Quota]) -> SharedPacer:
+        quotas = tuple(quotas)
+        self.declare(scope, quotas)
         return SharedPacer(self, scope, quotas)
+
+    def declare(self, scope: str, quotas: Sequence[Quota]) -> None:
+        """Remember a scope's limits (for ``/metrics``: quota left per connection)."""
+        with self.store.begin() as c:
+            for quota in quotas:
+                where = (limits.c.scope == scope) & (limits.c.quota == quota.name)
+                values = {"lim": quota.limit, "span": float(quota.per_seconds)}
+                if c.execute(limits.update().where(where).values(**values)).rowcount == 0:
+                    c.execute(limits.insert().values(scope=scope, quota=quota.name, **values))
 
     def budget(self, scope: str, limit: int, window: float) -> Any:
         """Exact's error budget (``limits.ErrorBudget``) counted in the database."""
