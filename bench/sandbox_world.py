@@ -159,10 +159,14 @@ def make_world(folder: Path, *, records: int, seed: int, store_url: str | None =
         counts[system] = Counter()
         transports[system] = CountingTransport(httpx.ASGITransport(app=app), counts[system])
     store = Store.open(store_url or f"sqlite:///{folder / 'store.db'}")
+    connections = Connections(configs, store=store, transports=dict(transports))
+    # the world's rotating Exact tokens live and die with it (a PostgreSQL store would
+    # otherwise share ~/.mapwright/tokens with every earlier world)
+    connections.token_dir = folder / "tokens"
     engine = Engine(
         store,
         catalog=FlowCatalog(store=store),
-        connections=Connections(configs, store=store, transports=dict(transports)),
+        connections=connections,
         retry=RetryPolicy(base_delay=0.0, max_delay=0.0),
     )
     return Bench(World(apps, configs, engine, store), counts, transports)

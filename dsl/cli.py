@@ -210,7 +210,7 @@ def _records(path: Path) -> Iterator[tuple[int, Any]]:
         err.print(f"{path}: cannot read: {exc.strerror}", style="red")
         raise typer.Exit(2) from None
     if not hasattr(stream, "peek"):
-        stream = io.BufferedReader(stream)  # type: ignore[arg-type]
+        stream = io.BufferedReader(stream)  # type: ignore[type-var]
     try:
         first, skipped = _first_byte(stream)
         if path.suffix == ".jsonl":

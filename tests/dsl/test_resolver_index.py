@@ -48,7 +48,7 @@ def test_an_indexed_lookup_finds_what_the_scan_found(
 
 
 def test_examples_of_the_comparison_rules() -> None:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"id": 1, "email": "Ann@Example.com "},
         {"id": 2, "email": 10},
         {"id": 3, "email": Decimal("10.00")},
