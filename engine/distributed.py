@@ -262,6 +262,9 @@ async def _run_task(context: Any, run_id: str) -> None:
         "run ended",
         extra={"event": "run.ended", "status": report.status, "counts": report.counts, **fields},
     )
+    after = getattr(engine, "after", None)  # the engine's after-run hooks, if any
+    if after is not None:
+        await after(run_id)
     if WORKER.after_run is not None:
         try:
             result = WORKER.after_run(run_id)

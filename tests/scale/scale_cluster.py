@@ -49,15 +49,9 @@ def pg_url() -> Iterator[str]:
     """A fresh database on the machine's PostgreSQL, dropped after the test."""
     if not _pg_available():
         pytest.skip("no PostgreSQL at " + ADMIN_URL)
-    import psycopg
-
-    name = f"mw_scale_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_libpq(ADMIN_URL), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    url = create_database()
     yield url
-    with psycopg.connect(_libpq(ADMIN_URL), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(url)
 
 
 def free_port() -> int:
@@ -149,6 +143,16 @@ class Cluster:
             "worker",
         )
 
+    def workers_ready(self, count: int, timeout: float = 60) -> None:
+        """Wait until ``count`` workers have logged that they are listening."""
+
+        def started() -> bool:
+            logs = [p for p in self.logs if p.name.startswith("worker-")]
+            text = [p.read_text(errors="replace") for p in logs if p.exists()]
+            return sum('"event": "worker.started"' in t for t in text) >= count
+
+        wait_for(started, timeout)
+
     def service(self, port: int) -> subprocess.Popen[bytes]:
         proc = self._spawn(
             ["serve", "--store", self.url, "--port", str(port), "--workers", "0",
@@ -172,6 +176,11 @@ class Cluster:
                 proc.send_signal(signal.SIGKILL)
         for proc in self.procs:
             proc.wait()
+
+    def close(self) -> None:
+        self.stop()
+        self.exact.stop()
+        self.bb.stop()
 
     def engine(self) -> Any:
         """An engine of the test process on the same config (it only enqueues)."""
@@ -215,30 +224,53 @@ def sandbox(system: str, records: int, **extra: Any) -> Served:
     return Served(module.create_app(options))
 
 
-@pytest.fixture
-def make_cluster(pg_url: str, tmp_path: Path) -> Iterator[Callable[..., Cluster]]:
-    made: list[Cluster] = []
+def create_database() -> str:
+    """A new database on the machine's PostgreSQL (``drop_database`` removes it)."""
+    import psycopg
 
-    def make(
-        *,
-        records: int = 12,
-        exact_per_minute: int = 100_000,
-        exact: dict[str, Any] | None = None,
-        bb_records: int | None = None,
-    ) -> Cluster:
-        from mapwright.connectors.buchhaltungsbutler.sandbox import describe as bb_describe
-        from mapwright.connectors.exact_online.sandbox import describe as exact_describe
+    name = f"mw_scale_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_libpq(ADMIN_URL), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
-        exact_server = sandbox(
-            "exact_online", records, minutely_limit=exact_per_minute, **(exact or {})
-        )
-        bb_server = sandbox("buchhaltungsbutler", bb_records or records, rate_limit=100_000)
-        e = exact_describe(exact_server.app, exact_server.url)
-        b = bb_describe(bb_server.app, bb_server.url)
-        items = ", ".join(f'"{k}" = "{v}"' for k, v in ITEMS.items())
-        config = tmp_path / "mapwright.toml"
-        config.write_text(
-            f"""
+
+def drop_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(_libpq(ADMIN_URL), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def build_cluster(
+    tmp_path: Path,
+    pg_url: str,
+    *,
+    records: int = 12,
+    exact_per_minute: int = 100_000,
+    exact: dict[str, Any] | None = None,
+    bb_records: int | None = None,
+    latency_ms: int = 0,
+) -> Cluster:
+    """Sandboxes (served on 127.0.0.1) and a ``mapwright.toml`` for them and ``pg_url``."""
+    from mapwright.connectors.buchhaltungsbutler.sandbox import describe as bb_describe
+    from mapwright.connectors.exact_online.sandbox import describe as exact_describe
+    from mapwright.connectors.sandbox import FaultOptions
+
+    exact = dict(exact or {})
+    if latency_ms:
+        exact.setdefault("faults", FaultOptions(latency_ms=latency_ms))
+    exact_server = sandbox("exact_online", records, minutely_limit=exact_per_minute, **exact)
+    bb_faults = FaultOptions(latency_ms=latency_ms)
+    bb_server = sandbox(
+        "buchhaltungsbutler", bb_records or records, rate_limit=100_000, faults=bb_faults
+    )
+    e = exact_describe(exact_server.app, exact_server.url)
+    b = bb_describe(bb_server.app, bb_server.url)
+    items = ", ".join(f'"{k}" = "{v}"' for k, v in ITEMS.items())
+    config = tmp_path / "mapwright.toml"
+    config.write_text(
+        f"""
 data_dir = "{tmp_path / "data"}"
 tenant = "acme"
 
@@ -269,17 +301,23 @@ api_key = "{b["api_key"]}"
 [flows.orders]
 settings = {{ items_by_vat = {{ {items} }} }}
 """,
-            encoding="utf-8",
-        )
-        cluster = Cluster(tmp_path, pg_url, exact_server, bb_server, config)
+        encoding="utf-8",
+    )
+    return Cluster(tmp_path, pg_url, exact_server, bb_server, config)
+
+
+@pytest.fixture
+def make_cluster(pg_url: str, tmp_path: Path) -> Iterator[Callable[..., Cluster]]:
+    made: list[Cluster] = []
+
+    def make(**options: Any) -> Cluster:
+        cluster = build_cluster(tmp_path, pg_url, **options)
         made.append(cluster)
         return cluster
 
     yield make
     for cluster in made:
-        cluster.stop()
-        cluster.exact.stop()
-        cluster.bb.stop()
+        cluster.close()
 
 
 def exact_rows(cluster: Cluster, table: str) -> list[dict[str, Any]]:
