@@ -1,6 +1,6 @@
 """Benchmark: how fast the editor answers: lint and preview, first and right after an edit.
 
-Run: ``.venv/bin/python bench/editor.py [--rounds 40] [--records 100]``
+Run: ``.venv/bin/python bench/editor.py [--rounds 40] [--records 100] [--skip-lint|--skip-service]``
 
 Lint (in process, ``mapwright.dsl.lint``) for every ``builtin_mappings/*.map``:
 
@@ -201,9 +201,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--records", type=int, default=100)
-    parser.add_argument("--skip-service", action="store_true")
+    parser.add_argument("--skip-lint", action="store_true", help="only the service figures")
+    parser.add_argument("--skip-service", action="store_true", help="only the lint figures")
     args = parser.parse_args()
-    bench_lint(args.rounds)
+    if not args.skip_lint:
+        bench_lint(args.rounds)
     if not args.skip_service:
         asyncio.run(bench_service(args.rounds, args.records))
 
