@@ -92,13 +92,14 @@ class Ledger:
         ids = sorted(set(source_ids))
         if not ids:
             return {}
+        wanted = set(ids)
         query = sa.select(t.ledger).where(
             (_L.tenant == self.tenant) & (_L.flow == self.flow) & (_L.source_id.in_(ids))
         )
         with self.store.begin() as conn:
             found = {(row.source_id, row.operation): _entry(row) for row in conn.execute(query)}
         for key, row in self._confirms.items():
-            if key[0] in ids:
+            if key[0] in wanted:
                 found[key] = _row_entry(row)
         return found
 
