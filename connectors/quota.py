@@ -224,6 +224,8 @@ class QuotaBackend(Protocol):
 
 
 _BACKEND: QuotaBackend | None = None
+#: caches of shared counters elsewhere (BB's pacers) to drop when the backend changes
+_ON_CHANGE: list[Callable[[], None]] = []
 
 
 def set_backend(backend: QuotaBackend | None) -> None:
@@ -232,6 +234,13 @@ def set_backend(backend: QuotaBackend | None) -> None:
     with _SHARED_LOCK:
         _BACKEND = backend
         _SHARED.clear()
+    for clear in _ON_CHANGE:
+        clear()
+
+
+def on_backend_change(clear: Callable[[], None]) -> None:
+    """Call ``clear`` whenever ``set_backend`` changes the backend (drop cached counters)."""
+    _ON_CHANGE.append(clear)
 
 
 def backend() -> QuotaBackend | None:

@@ -88,6 +88,20 @@ _SHARED: dict[str, Pacer] = {}
 _SHARED_LOCK = threading.Lock()
 
 
+def _forget() -> None:
+    with _SHARED_LOCK:
+        _SHARED.clear()
+
+
+def _watch_backend() -> None:
+    from mapwright.connectors.quota import on_backend_change
+
+    on_backend_change(_forget)
+
+
+_watch_backend()
+
+
 def shared_pacer(scope: str, make: Callable[[], Pacer]) -> Pacer:
     """The process-wide pacer for ``scope`` (one per BB base URL), made on first use."""
     from mapwright.connectors.quota import backend

@@ -178,6 +178,9 @@ class Cluster:
             proc.wait()
 
     def close(self) -> None:
+        from mapwright.connectors import quota
+
+        quota.set_backend(None)  # the test process counted in this cluster's database
         self.stop()
         self.exact.stop()
         self.bb.stop()
