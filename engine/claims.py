@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 
 import sqlalchemy as sa
 from mapwright.engine.store import Store, utcnow
@@ -26,12 +27,14 @@ claims = sa.Table(
 )
 KEEP = dt.timedelta(days=7)
 _READY: set[int] = set()
+_READY_LOCK = threading.Lock()
 
 
 def _ensure(store: Store) -> None:
-    if id(store.engine) not in _READY:
-        create_tables(store, metadata)
-        _READY.add(id(store.engine))
+    with _READY_LOCK:
+        if id(store.engine) not in _READY:
+            create_tables(store, metadata)
+            _READY.add(id(store.engine))
 
 
 def create_tables(store: Store, tables: sa.MetaData) -> None:
