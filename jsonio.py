@@ -10,6 +10,6 @@ this module. Faces (``api``, the command line) import it from here, next to
 
 from __future__ import annotations
 
-from mapwright.dsl.jsonio import JSONValueError, dumps, loads, plain
+from mapwright.dsl.jsonio import JSONValueError, dumps, dumps_ready, loads, plain
 
-__all__ = ["JSONValueError", "dumps", "loads", "plain"]
+__all__ = ["JSONValueError", "dumps", "dumps_ready", "loads", "plain"]

@@ -68,7 +68,7 @@ def _error(exc: MappingError) -> dict[str, Any]:
             line=pos.line, column=pos.column, end_line=pos.end_line, end_column=pos.end_column
         )
     if isinstance(exc, MappingRuntimeError):
-        data.update(rule=exc.rule, path=exc.path, value=exc.value)
+        data.update(rule=exc.rule, path=exc.path, value=jsonio.plain(exc.value))
     return data
 
 
@@ -79,8 +79,10 @@ def map_records(
     settings: dict[str, Any],
     lookups: dict[str, list[dict[str, Any]]],
     trace: bool,
-) -> dict[str, Any]:
-    """Map every record: counts plus one result per record (with the field trace)."""
+) -> bytes:
+    """Map every record: counts plus one result per record (with the field trace), as the
+    JSON answer's bytes: encoded here, in the worker, from what ``Outcome.to_json`` gives
+    (plain data already), so neither a deep copy nor a large pickle is made on the way."""
     script = compile_script(script_text, name)
     try:
         resolved = script.resolve_settings(settings or None)
@@ -108,9 +110,7 @@ def map_records(
                     item["trace"] = field_trace(script, outcome)
         counts[item["status"]] += 1
         results.append(item)
-    # plain data only: dates become text, ``missing`` values none (the answer is pickled)
-    plain: dict[str, Any] = jsonio.plain({"counts": counts, "results": results})
-    return plain
+    return jsonio.dumps_ready({"counts": counts, "results": results})
 
 
 def ping() -> str:

@@ -52,8 +52,12 @@ def serve(conn: Connection, memory_bytes: int, max_result_bytes: int) -> None:
         del os.environ[name]  # the secret key and store URL have no business in a worker
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    import gc
+
     from mapwright.api import scriptwork
 
+    gc.collect()
+    gc.freeze()  # the preloaded modules stay: later collections walk only the jobs' objects
     while True:
         try:
             name, args = conn.recv()

@@ -10,6 +10,7 @@ the rule with the same place and path; a field written by two rules (in both bra
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,39 +90,48 @@ def _leaves(value: Any, prefix: str) -> list[str]:
 
 
 def field_trace(script: Script, outcome: Outcome) -> list[dict[str, Any]]:
-    """One entry per written field: where it went and the rule(s) that wrote it."""
-    sites = rule_sites(script)
-    by_key: dict[tuple[str, str], list[RuleSite]] = {}
-    for site in sites:
-        by_key.setdefault((site.place, site.path), []).append(site)
+    """One entry per written field: where it went and the rule(s) that wrote it.
+
+    The rules of a script are looked up once per compiled script (``_rules_by_field``), and
+    the entries share their rule descriptions: a preview of many records builds no copies."""
+    by_key = _rules_by_field(script)
     entries: list[dict[str, Any]] = []
 
     def add(place: str, target: str, fields: dict[str, Any], operation: int | None) -> None:
         for path in _leaves(fields, ""):
             found = by_key.get((place, path))
-            if not found:
-                continue
-            entries.append(
-                {
-                    "target": target,
-                    "operation": operation,
-                    "field": path,
-                    "rules": [
-                        {
-                            "line": s.line,
-                            "column": s.column,
-                            "end_line": s.end_line,
-                            "end_column": s.end_column,
-                            "policy": s.policy,
-                            "text": s.text,
-                        }
-                        for s in found
-                    ],
-                }
-            )
+            if found:
+                entries.append(
+                    {"target": target, "operation": operation, "field": path, "rules": found}
+                )
 
     add("output", "output", outcome.output, None)
     for index, op in enumerate(outcome.operations):
         name = f"{op.system}.{op.object}" + (f" as {op.alias}" if op.alias else "")
         add(f"op@{op.line}", name, op.fields, index)
     return entries
+
+
+RulesByField = dict[tuple[str, str], list[dict[str, Any]]]
+
+#: the rules of each compiled script by (place, field path), built on its first trace
+_RULES: weakref.WeakKeyDictionary[Script, RulesByField] = weakref.WeakKeyDictionary()
+
+
+def _rules_by_field(script: Script) -> RulesByField:
+    found = _RULES.get(script)
+    if found is None:
+        found = {}
+        for s in rule_sites(script):
+            found.setdefault((s.place, s.path), []).append(
+                {
+                    "line": s.line,
+                    "column": s.column,
+                    "end_line": s.end_line,
+                    "end_column": s.end_column,
+                    "policy": s.policy,
+                    "text": s.text,
+                }
+            )
+        _RULES[script] = found
+    return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from mapwright.api.auth import Principal, Runner, Viewer
 from mapwright.api.errors import Problem
 from mapwright.api.responses import ExactJSON, ExactRoute, exact
@@ -123,8 +123,9 @@ async def test_script(body: ScriptIn, request: Request, principal: Viewer) -> Te
     return TestsOut(passed=passed, failed=len(tests) - passed, tests=tests)
 
 
-async def _map(request: Request, principal: Principal, body: RecordsIn, trace: bool) -> ExactJSON:
-    answer = await _pool(request).run(
+async def _map(request: Request, principal: Principal, body: RecordsIn, trace: bool) -> Response:
+    # the worker answers with the JSON bytes (encoded there, see ``scriptwork.map_records``)
+    answer: bytes = await _pool(request).run(
         principal.tenant,
         "map",
         body.script,
@@ -134,7 +135,7 @@ async def _map(request: Request, principal: Principal, body: RecordsIn, trace: b
         exact(body.lookups),
         trace,
     )
-    return ExactJSON(answer)
+    return Response(answer, media_type="application/json")
 
 
 @router.post(
@@ -143,7 +144,7 @@ async def _map(request: Request, principal: Principal, body: RecordsIn, trace: b
     response_class=ExactJSON,
     summary="Map sample records: results, per-field trace, errors with positions",
 )
-async def preview(body: RecordsIn, request: Request, principal: Viewer) -> ExactJSON:
+async def preview(body: RecordsIn, request: Request, principal: Viewer) -> Response:
     return await _map(request, principal, body, trace=True)
 
 
@@ -153,5 +154,5 @@ async def preview(body: RecordsIn, request: Request, principal: Viewer) -> Exact
     response_class=ExactJSON,
     summary="Run a script on posted records and return the mapped records",
 )
-async def run_script(body: RecordsIn, request: Request, principal: Runner) -> ExactJSON:
+async def run_script(body: RecordsIn, request: Request, principal: Runner) -> Response:
     return await _map(request, principal, body, trace=False)
