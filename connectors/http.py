@@ -39,6 +39,7 @@ from mapwright.connectors.errors import (
     SkippableError,
 )
 from mapwright.connectors.quota import RateGovernor
+from mapwright.connectors.retry import Backoff
 
 Classify = Callable[[httpx.Response], ConnectorError | None]
 RequestBuilder = Callable[[], httpx.Request]
@@ -52,21 +53,17 @@ UNSENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how long to retry: ``attempts`` tries in all, backoff doubling from
-    ``base_delay`` up to ``max_delay``; a ``Retry-After`` above ``max_retry_after`` is not
-    waited for here (the error is raised so the engine can reschedule the run)."""
+class RetryPolicy(Backoff):
+    """The shared policy (``connectors/retry.py``: ``attempts`` tries in all, backoff
+    doubling from ``base_delay`` up to ``max_delay`` with jitter, ``Retry-After`` as a floor;
+    one above ``max_retry_after`` is not waited for here: the error is raised so the engine
+    can reschedule the run), plus whether writes that were never sent are retried."""
 
-    attempts: int = 5
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    max_retry_after: float = 120.0
     retry_unsent_writes: bool = True
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Delay before retry number ``attempt`` (1-based): exponential, half of it jitter."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        return ceiling / 2 + rng.random() * ceiling / 2
+        """Delay before retry number ``attempt`` (1-based) when the server named none."""
+        return self.delay(attempt, None, rng)
 
 
 def make_client(
@@ -238,12 +235,6 @@ async def send_with_retry(
                 governor.pause(quota_key, error.retry_after or policy.backoff(attempt, chance))
             if not retry_ok and not (limited and policy.retry_unsent_writes):
                 raise error
-        if not isinstance(error, RetriableError) or attempt >= policy.attempts:
+        if not isinstance(error, RetriableError) or policy.gives_up(attempt, error):
             raise error from cause
-        if error.retry_after is not None:
-            if error.retry_after > policy.max_retry_after:
-                raise error from cause
-            delay = error.retry_after + chance.random() * min(1.0, error.retry_after / 10)
-        else:
-            delay = policy.backoff(attempt, chance)
-        await sleep(delay)
+        await sleep(policy.delay(attempt, error, chance))

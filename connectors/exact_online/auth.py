@@ -354,17 +354,10 @@ class TokenManager:
                     self._lost_at = now
                     exc.retry_after = self.min_refresh_interval
                     raise
-                wait = exc.retry_after
-                if wait is None:
-                    wait = self.policy.backoff(attempt, self._rng)
                 too_early = exc.status == 400
-                if (
-                    too_early
-                    or attempt >= self.policy.attempts
-                    or wait > self.policy.max_retry_after
-                ):
+                if too_early or self.policy.gives_up(attempt, exc):
                     raise
-                await self.sleep(wait)
+                await self.sleep(self.policy.delay(attempt, exc, self._rng))
         self._lost_at = None
         self.refreshes += 1
         return TokenSet.from_response(
