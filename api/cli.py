@@ -128,7 +128,8 @@ def _scale_out(workers: int | None) -> Any:
         if workers == 0:
             if not shared:
                 raise EngineError("--workers 0 needs a PostgreSQL store (--store URL)")
-            services.executor = services.engine.executor = queue_runs(services.engine)
+            executor = queue_runs(services.engine, follow=True)
+            services.executor = services.engine.executor = executor
 
     return hook
 

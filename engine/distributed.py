@@ -132,6 +132,7 @@ class QueueExecutor:
         self.poll = poll
         self.jobs: dict[str, int] = {}
         self._open = False
+        self.follower: asyncio.Task[None] | None = None
         self.tasks: dict[str, Any] = {}  # what the service's drain() looks at: none here
 
     def submit(self, run_id: str, on_event: EventHandler | None = None) -> None:
@@ -184,7 +185,11 @@ class QueueExecutor:
         return cancelled
 
     async def drain(self) -> None:
-        """Nothing runs here: the workers own the runs."""
+        """Nothing runs here (the workers own the runs); stop following them."""
+        if self.follower is not None:
+            self.follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.follower
 
 
 def _resumed_by(run: dict[str, Any]) -> str | None:
@@ -208,6 +213,38 @@ def _release(store: Store, tenant: str, flow: str, run_id: str) -> None:
 
 def _lock_row(tenant: str, flow: str, run_id: str) -> Any:
     return (t.locks.c.tenant == tenant) & (t.locks.c.flow == flow) & (t.locks.c.run_id == run_id)
+
+
+async def follow_runs(engine: Any, *, poll: float = 1.0, since: Any = None) -> None:
+    """In a service that only enqueues: call the engine's after-run hooks (the service's
+    payload drops, metrics and alerts) once for every run a worker finished. Each finished
+    run is claimed (``engine/claims.py``), so of several replicas exactly one calls them."""
+    import datetime as dt
+
+    from mapwright.engine.claims import claim
+
+    seen = since or utcnow() - dt.timedelta(minutes=10)
+    while True:
+        try:
+            with engine.store.begin() as c:
+                rows = c.execute(
+                    sa.select(t.runs.c.id, t.runs.c.finished_at)
+                    .where(t.runs.c.finished_at.is_not(None) & (t.runs.c.finished_at >= seen))
+                    .order_by(t.runs.c.finished_at)
+                ).all()
+            for run_id, finished in rows:
+                if claim(engine.store, "after-run", run_id):
+                    await engine.after(run_id)
+                seen = max(seen, _aware(finished))
+        except sa.exc.SQLAlchemyError:
+            log.warning("following finished runs failed; trying again", exc_info=True)
+        await asyncio.sleep(poll)
+
+
+def _aware(value: Any) -> Any:
+    import datetime as dt
+
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 # -- the worker side ------------------------------------------------------------------------
@@ -262,9 +299,6 @@ async def _run_task(context: Any, run_id: str) -> None:
         "run ended",
         extra={"event": "run.ended", "status": report.status, "counts": report.counts, **fields},
     )
-    after = getattr(engine, "after", None)  # the engine's after-run hooks, if any
-    if after is not None:
-        await after(run_id)
     if WORKER.after_run is not None:
         try:
             result = WORKER.after_run(run_id)

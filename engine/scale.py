@@ -67,12 +67,18 @@ def log_json(level: str = "INFO") -> None:
     logging.getLogger("procrastinate").setLevel(max(logging.WARNING, root.level))
 
 
-def queue_runs(engine: Any) -> Any:
-    """Hand ``engine``'s runs to the procrastinate queue instead of running them here."""
-    from mapwright.engine.distributed import QueueExecutor
+def queue_runs(engine: Any, *, follow: bool = False) -> Any:
+    """Hand ``engine``'s runs to the procrastinate queue instead of running them here;
+    ``follow``: also run the engine's after-run hooks for the runs workers finish (a
+    service: ``distributed.follow_runs``, started on the running loop)."""
+    import asyncio
+
+    from mapwright.engine.distributed import QueueExecutor, follow_runs
 
     executor = QueueExecutor(engine.store, str_url(engine.store), report=engine.report)
     engine.executor = executor
+    if follow:
+        executor.follower = asyncio.get_running_loop().create_task(follow_runs(engine))
     return executor
 
 

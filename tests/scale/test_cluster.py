@@ -3,7 +3,6 @@ schedules that fire once."""
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import json
 import subprocess
@@ -108,4 +107,19 @@ def test_a_due_schedule_fires_once_across_two_services_and_two_workers(
             "SELECT count(*) FROM flow_options WHERE next_run_at > now()"
         ).fetchone()
     assert later == (2,)
-    asyncio.run(asyncio.sleep(0))
+
+    # the services' after-run steps (metrics, alerts) ran once per run, on one replica each
+    def counted() -> list[float]:
+        values = []
+        for port in ports:
+            text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+            values += [
+                float(line.rsplit(" ", 1)[1])
+                for line in text.splitlines()
+                if line.startswith("mapwright_runs_total{") and 'flow="orders"' in line
+            ]
+        return values
+
+    wait_for(lambda: sum(counted()) >= 2, 20)
+    time.sleep(2)
+    assert sum(counted()) == 2
