@@ -95,15 +95,6 @@ def exact(value: Any) -> Any:
     return value
 
 
-def utc_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A row with every timestamp as aware UTC (SQLite hands them back without a zone)."""
-    import datetime as dt
-
-    from mapwright.engine.store import as_utc
-
-    return {k: as_utc(v) if isinstance(v, dt.datetime) else v for k, v in row.items()}
-
-
 def _whole(value: Any) -> Any:
     """A JSON number with an integral value written with a fraction or an exponent (``351.0``,
     ``1e3``) is the integer it denotes, as JSON Schema's ``integer`` says; other values go on

@@ -45,12 +45,18 @@ from mapwright.dsl.sizes import Memo, check_list_size
 from mapwright.dsl.values import MISSING, snippet, type_name
 
 
-class SkipRecord(Exception):  # noqa: N818 - control flow, not an error
+class RecordSignal(Exception):  # noqa: N818 - control flow, not an error
+    """The one base of the language's control-flow signals: a ``where`` or ``park``
+    statement ends the record's mapping early. ``Script.run`` turns them into an
+    ``Outcome`` (``skipped`` / ``parked``); they never leave the dsl package."""
+
+
+class SkipRecord(RecordSignal):
     def __init__(self, reason: str):
         self.reason = reason
 
 
-class ParkRecord(Exception):  # noqa: N818 - control flow, not an error
+class ParkRecord(RecordSignal):
     def __init__(self, message: str):
         self.message = message
 
