@@ -1,6 +1,7 @@
 """The engine's tables (SQLAlchemy Core): flows, runs, the per-record log, ledger, cursors, locks,
-and the service's tables (API keys, audit log, flow versions and options, templates,
-idempotency keys, alert channels and events, tenant privacy settings).
+the service's tables (API keys, audit log, flow versions and options, templates,
+idempotency keys, alert channels and events, tenant privacy settings) and the scale-out tables
+(shared quota counts, shared Exact tokens, claims).
 
 The same tables serve SQLite (the embedded default) and PostgreSQL. One alembic history
 (``engine/migrations/versions``) creates them all; a test compares the migrated database with this
@@ -269,4 +270,58 @@ tenant_privacy = sa.Table(
     sa.Column("payload_ttl_days", sa.Integer),
     sa.Column("metadata_ttl_days", sa.Integer),
     sa.Column("redact", sa.JSON, nullable=False),
+)
+
+# -- the scale-out tables (revision 0005) -------------------------------------------------
+# shared quotas (engine/shared_quota.py, PostgreSQL only): one row per granted call ...
+quota_calls = sa.Table(
+    "mw_quota_calls",
+    metadata,
+    sa.Column(
+        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), sa.Identity(), primary_key=True
+    ),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("quota", sa.Text, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Index("mw_quota_calls_key", "key", "quota", "at"),
+)
+
+# ... what the server last reported per key and quota (and pauses, quota ``*pause*``) ...
+quota_state = sa.Table(
+    "mw_quota_state",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("quota", sa.Text, primary_key=True),
+    sa.Column("remaining", sa.Integer, nullable=False, default=0),
+    sa.Column("reset_at", sa.Float, nullable=False, default=0.0),
+    sa.Column("used_since", sa.Integer, nullable=False, default=0),
+)
+
+# ... and each scope's limits (for /metrics)
+quota_limits = sa.Table(
+    "mw_quota_limits",
+    metadata,
+    sa.Column("scope", sa.Text, primary_key=True),
+    sa.Column("quota", sa.Text, primary_key=True),
+    sa.Column("lim", sa.Integer, nullable=False),
+    sa.Column("span", sa.Float, nullable=False),
+)
+
+# rotating Exact tokens of configured connections, encrypted (engine/token_store.py)
+tokens = sa.Table(
+    "mw_tokens",
+    metadata,
+    sa.Column("connection", sa.Text, primary_key=True),
+    sa.Column("seed", sa.Text, nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+# "exactly one process does this" (engine/claims.py)
+claims = sa.Table(
+    "mw_claims",
+    metadata,
+    sa.Column("kind", sa.String(40), primary_key=True),
+    sa.Column("key", sa.String(400), primary_key=True),
+    sa.Column("at", Timestamp, nullable=False),
 )

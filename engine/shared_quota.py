@@ -18,6 +18,9 @@ seconds for the time a request takes to reach the server), which stays within a 
 counts fixed windows (Exact counts per clock minute). Rate headers only ever tighten the
 count: when the server reports fewer remaining calls than our count leaves (another app, a
 call outside mapwright), callers wait for the server's reset.
+
+The tables and the grant function ``mw_quota_reserve2`` belong to the alembic history
+(revision 0005, ``engine/schema.py``): ``Store.open`` migrates the store to head first.
 """
 
 from __future__ import annotations
@@ -32,92 +35,14 @@ import sqlalchemy as sa
 from mapwright.connectors.base import Quota
 from mapwright.connectors.errors import QuotaExhausted
 from mapwright.connectors.quota import RateGovernor, RateHeader
+from mapwright.engine import schema
 from mapwright.engine.store import Store
 
-metadata = sa.MetaData()
-calls = sa.Table(
-    "mw_quota_calls",
-    metadata,
-    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-    sa.Column("key", sa.Text, nullable=False),
-    sa.Column("quota", sa.Text, nullable=False),
-    sa.Column("at", sa.Float, nullable=False),
-    sa.Index("mw_quota_calls_key", "key", "quota", "at"),
-)
-state = sa.Table(
-    "mw_quota_state",
-    metadata,
-    sa.Column("key", sa.Text, primary_key=True),
-    sa.Column("quota", sa.Text, primary_key=True),
-    sa.Column("remaining", sa.Integer, nullable=False, default=0),
-    sa.Column("reset_at", sa.Float, nullable=False, default=0.0),
-    sa.Column("used_since", sa.Integer, nullable=False, default=0),
-)
-limits = sa.Table(
-    "mw_quota_limits",
-    metadata,
-    sa.Column("scope", sa.Text, primary_key=True),
-    sa.Column("quota", sa.Text, primary_key=True),
-    sa.Column("lim", sa.Integer, nullable=False),
-    sa.Column("span", sa.Float, nullable=False),
-)
+calls = schema.quota_calls
+state = schema.quota_state
+limits = schema.quota_limits
 PAUSE = "*pause*"
 MARGIN = 1.0
-#: a grant in one round trip: lock the key, drop calls that left the window, count, insert
-RESERVE = """
-CREATE OR REPLACE FUNCTION mw_quota_reserve2(
-    p_lock text, p_key text, p_counted text[], p_like text,
-    p_names text[], p_limits int[], p_spans float8[], p_observed boolean
-) RETURNS TABLE(wait float8, binding text) LANGUAGE plpgsql AS $fn$
-DECLARE
-  v_now float8 := extract(epoch from clock_timestamp());
-  v_wait float8 := 0;
-  v_binding text := '';
-  v_count int;
-  v_at float8;
-  i int;
-  r record;
-BEGIN
-  PERFORM set_config('synchronous_commit', 'off', true);
-  PERFORM pg_advisory_xact_lock(hashtextextended(p_lock, 7));
-  SELECT s.reset_at INTO v_at FROM mw_quota_state s WHERE s.key = p_key AND s.quota = '*pause*';
-  IF v_at IS NOT NULL AND v_at > v_now THEN
-    v_wait := v_at - v_now;
-    v_binding := 'retry-after pause';
-  END IF;
-  FOR i IN 1 .. coalesce(array_length(p_names, 1), 0) LOOP
-    DELETE FROM mw_quota_calls c
-      WHERE (c.key = ANY(p_counted) OR c.key LIKE p_like) AND c.quota = p_names[i]
-        AND c.at <= v_now - p_spans[i];
-    SELECT count(*) INTO v_count FROM mw_quota_calls c
-      WHERE (c.key = ANY(p_counted) OR c.key LIKE p_like) AND c.quota = p_names[i];
-    IF v_count >= p_limits[i] THEN
-      SELECT c.at INTO v_at FROM mw_quota_calls c
-        WHERE (c.key = ANY(p_counted) OR c.key LIKE p_like) AND c.quota = p_names[i]
-        ORDER BY c.at OFFSET v_count - p_limits[i] LIMIT 1;
-      IF v_at + p_spans[i] - v_now > v_wait THEN
-        v_wait := v_at + p_spans[i] - v_now;
-        v_binding := p_names[i];
-      END IF;
-    END IF;
-    IF p_observed THEN
-      SELECT * INTO r FROM mw_quota_state s WHERE s.key = p_key AND s.quota = p_names[i];
-      IF FOUND AND r.reset_at > v_now AND r.remaining - r.used_since <= 0
-         AND r.reset_at - v_now > v_wait THEN
-        v_wait := r.reset_at - v_now;
-        v_binding := p_names[i];
-      END IF;
-    END IF;
-  END LOOP;
-  IF v_wait <= 0 THEN
-    INSERT INTO mw_quota_calls (key, quota, at) SELECT p_key, n, v_now FROM unnest(p_names) n;
-    UPDATE mw_quota_state s SET used_since = s.used_since + 1
-      WHERE s.key = p_key AND s.quota <> '*pause*';
-  END IF;
-  RETURN QUERY SELECT v_wait, v_binding;
-END
-$fn$
-"""
 
 
 class SharedQuotas:
@@ -126,10 +51,6 @@ class SharedQuotas:
     def __init__(self, store: Store, *, margin: float = MARGIN):
         self.store = store
         self.margin = margin
-        with store.begin() as c:
-            c.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended('mw-ddl', 7))"))
-            metadata.create_all(c, checkfirst=True)
-            c.execute(sa.text(RESERVE))
 
     # -- what connectors ask for ------------------------------------------------------------
     def governor(

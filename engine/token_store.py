@@ -13,6 +13,7 @@ tokens live encrypted with the service's key (``engine/vault.py``), never in fil
 * a connection from ``mapwright.toml`` with a bare ``refresh_token`` keeps them in the table
   ``mw_tokens`` (``VaultTokenStore``), one row per connection name, seeded from that refresh
   token. Pasting a new refresh token into the file (after a new consent) re-seeds the row.
+  The table is part of the alembic history (revision 0005, ``engine/schema.py``).
 
 ``use_vault_tokens(connections)`` switches a ``Connections`` to these stores (what
 ``engine.scale.enable_sharing`` does for a PostgreSQL store).
@@ -27,21 +28,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import sqlalchemy as sa
-from mapwright.engine.claims import create_tables
 from mapwright.engine.connections import Connections, connector_class
 from mapwright.engine.errors import FlowInvalid
+from mapwright.engine.schema import tokens as tokens_table
 from mapwright.engine.store import Store, utcnow
 from mapwright.engine.vault import Vault
 
-metadata = sa.MetaData()
-tokens_table = sa.Table(
-    "mw_tokens",
-    metadata,
-    sa.Column("connection", sa.Text, primary_key=True),
-    sa.Column("seed", sa.Text, nullable=False),
-    sa.Column("data", sa.JSON, nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-)
 POLL = 0.02
 #: connector kinds whose refresh tokens rotate
 ROTATING = frozenset({"exact_online"})
@@ -109,7 +101,6 @@ class VaultTokenStore:
         self.seed = dict(seed)
         self.fingerprint = hashlib.sha256(str(seed.get("refresh_token")).encode()).hexdigest()
         self._lock = asyncio.Lock()
-        create_tables(store, metadata)
 
     def _read(self) -> Any:
         from mapwright.connectors.exact_online.auth import TokenSet
