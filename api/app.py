@@ -128,9 +128,10 @@ def create_app(
     on_start: Sequence[Callable[[Services], Awaitable[None]]] = (),
 ) -> FastAPI:
     """The REST service; ``scheduler=True`` also runs due schedules and the retention purge."""
-    from mapwright.api import routes_connections, studio
+    from mapwright.api import studio
     from mapwright.api.routes import (
         alerts,
+        connections,
         flows,
         ops,
         privacy,
@@ -139,6 +140,7 @@ def create_app(
         scripts,
         templates,
         tenant,
+        webhooks,
     )
     from mapwright.api.schedule import scheduler_loop
 
@@ -190,13 +192,14 @@ def create_app(
         ops,
         tenant,
         scripts,
-        routes_connections,
+        connections,
         flows,
         runs,
         templates,
         alerts,
         privacy,
         reconcile,
+        webhooks,
     ):
         app.include_router(module.router)
     studio.install(app)

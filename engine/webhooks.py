@@ -2,7 +2,7 @@
 reads the topic.
 
 A callback (``POST /api/v1/webhooks/exact-online/{tenant}/{connection}``, see
-``api/routes_webhooks.py``) is checked as Exact documents it: ``HashCode`` is the upper-case
+``api/routes/webhooks.py``) is checked as Exact documents it: ``HashCode`` is the upper-case
 hex HMAC-SHA256 of the raw ``Content`` text keyed with the app's webhook secret
 (``connectors/exact_online/webhooks.py``). The secret is the connection's credential
 ``webhook_secret``. A callback whose body was seen before (the same bytes, so the same

@@ -3,5 +3,6 @@
 
 ``ops`` (health, metrics), ``tenant`` (me, keys, audit), ``scripts`` (lint, format, test,
 preview), ``flows``, ``runs`` (runs and parked records), ``templates``, ``alerts``,
-``privacy``, ``reconcile``. Connections are still in ``api/routes_connections.py``.
+``privacy``, ``reconcile``, ``connections`` (and Exact's OAuth callback), ``webhooks``
+(Exact Online callbacks, authenticated by their ``HashCode``, not an API key).
 """

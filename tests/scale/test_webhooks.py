@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import httpx
 from fastapi import FastAPI
-from mapwright.api.routes_webhooks import router
+from mapwright.api import errors
+from mapwright.api.routes.webhooks import router
 from mapwright.connectors.exact_online.webhooks import callback_body
 from scale_cluster import Cluster, Served, bb_rows, wait_for
 
@@ -24,6 +25,7 @@ def test_an_exact_webhook_runs_the_flow_of_its_topic_once(
     engine = cluster.engine()
     engine.store.save_flow("acme", FLOW, (engine.catalog.get("acme", FLOW).script))
     app = FastAPI()
+    errors.install(app)  # the service's problem+json answers
     app.include_router(router)
     app.state.services = SimpleNamespace(engine=engine)
     hook = Served(app)

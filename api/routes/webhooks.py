@@ -13,10 +13,17 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from mapwright.api.errors import ApiError, Problem
 from mapwright.engine.webhooks import WebhookRejected, receive
 
-router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
+router = APIRouter(
+    prefix="/api/v1/webhooks",
+    tags=["webhooks"],
+    responses={
+        401: {"model": Problem, "description": "the HashCode does not match the secret"},
+        404: {"model": Problem, "description": "no such tenant or connection"},
+    },
+)
 
 
 @router.post("/exact-online/{tenant}/{connection}")
@@ -27,8 +34,5 @@ async def exact_online_callback(tenant: str, connection: str, request: Request) 
     try:
         result = receive(services.engine, tenant, connection, body)
     except WebhookRejected as exc:
-        return JSONResponse(
-            {"title": "webhook refused", "status": exc.status, "detail": str(exc)},
-            status_code=exc.status,
-        )
+        raise ApiError(exc.status, str(exc)) from None
     return result.to_json()
