@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from mapwright import jsonio
+from mapwright.engine.store import Run
 
 if TYPE_CHECKING:
     from mapwright.api.services import Services
@@ -72,7 +73,7 @@ class Alerts:
     def channels(self, tenant: str, flow: str) -> list[dict[str, Any]]:
         return self.services.data.alerts.channels(tenant, flow)
 
-    async def after_run(self, run: dict[str, Any], options: dict[str, Any]) -> None:
+    async def after_run(self, run: Run, options: dict[str, Any]) -> None:
         if run["dry_run"] or run["status"] == "cancelled":
             return
         tenant, flow = run["tenant"], run["flow"]
@@ -204,7 +205,7 @@ class Alerts:
             smtp.send_message(message)
 
 
-async def parked_threshold(alerts: Alerts, run: dict[str, Any]) -> None:
+async def parked_threshold(alerts: Alerts, run: Run) -> None:
     """Alerts on parked records: when the flow's open parked records reach its
     ``parked_alert_at`` option, send ``parked`` (once); when they fall below it again (fixed,
     replayed), re-arm. Dry runs park nothing and are ignored."""

@@ -14,6 +14,7 @@ from collections import deque
 from typing import Any
 
 from mapwright.engine import connection_service
+from mapwright.engine.store import Run
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -56,7 +57,7 @@ class Metrics:
         for _ in range(n):
             recent.append(now)
 
-    def count_run(self, run: dict[str, Any], records: list[dict[str, Any]]) -> None:
+    def count_run(self, run: Run, records: list[dict[str, Any]]) -> None:
         self.runs.labels(run["flow"], run["status"]).inc()
         for row in records:
             self.records.labels(run["flow"], row["outcome"]).inc()

@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from mapwright.engine import schema as t
 from mapwright.engine.errors import EngineError, RunNotFound
 from mapwright.engine.executor import EventHandler
-from mapwright.engine.store import Store, utcnow
+from mapwright.engine.store import Run, Store, utcnow
 
 log = logging.getLogger("mapwright.worker")
 
@@ -192,7 +192,7 @@ class QueueExecutor:
                 await self.follower
 
 
-def _resumed_by(run: dict[str, Any]) -> str | None:
+def _resumed_by(run: Run) -> str | None:
     error = run.get("error") or ""
     marker = "resumed as run "
     if marker in error:
@@ -310,7 +310,7 @@ async def _run_task(context: Any, run_id: str) -> None:
 
 def resume(
     engine: Any,
-    run: dict[str, Any],
+    run: Run,
     *,
     force: bool = False,
     why: str = "the worker running it ended",

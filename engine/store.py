@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import sqlalchemy as sa
 from mapwright.engine import schema as t
@@ -208,7 +208,7 @@ class Store:
         with self.begin() as c:
             c.execute(t.runs.update().where(t.runs.c.id == run_id).values(**values))
 
-    def run(self, run_id: str) -> dict[str, Any]:
+    def run(self, run_id: str) -> Run:
         with self.begin() as c:
             row = c.execute(sa.select(t.runs).where(t.runs.c.id == run_id)).mappings().first()
             if row is None:
@@ -222,7 +222,7 @@ class Store:
                 row = rows[0]
         return _run_dict(row)
 
-    def runs(self, tenant: str, flow: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def runs(self, tenant: str, flow: str | None = None, limit: int = 50) -> list[Run]:
         query = sa.select(t.runs).where(t.runs.c.tenant == tenant)
         if flow:
             query = query.where(t.runs.c.flow == flow)
@@ -388,8 +388,31 @@ _REPLAYED = (
 )
 
 
-def _run_dict(row: Any) -> dict[str, Any]:
+class Run(TypedDict):
+    """A run as the store keeps it (one row of ``runs``): a typed record, still a plain
+    mapping, so the faces can hand it on as JSON."""
+
+    id: str
+    tenant: str
+    flow: str
+    flow_version: int | None
+    script_hash: str | None
+    status: RunStatus
+    dry_run: bool
+    trigger: str
+    params: dict[str, Any]
+    counts: dict[str, int]
+    cursor_start: str | None
+    cursor_end: str | None
+    error: str | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+def _run_dict(row: Any) -> Run:
     data = dict(row)
     for key in ("created_at", "started_at", "finished_at"):
         data[key] = as_utc(data[key])
-    return data
+    data["status"] = RunStatus(data["status"])
+    return cast(Run, data)

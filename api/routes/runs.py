@@ -25,6 +25,7 @@ from mapwright.api.responses import ExactJSON, ExactRoute, Id, WholeNumber, exac
 from mapwright.api.services import TERMINAL, Services
 from mapwright.engine.errors import RunNotFound
 from mapwright.engine.services.starts import KeyReused
+from mapwright.engine.store import Run
 from pydantic import BaseModel, ConfigDict, Field
 
 router = APIRouter(prefix="/api/v1", tags=["runs"], route_class=ExactRoute)
@@ -104,11 +105,11 @@ def _services(request: Request) -> Services:
     return services
 
 
-def run_out(run: dict[str, Any]) -> dict[str, Any]:
+def run_out(run: Run) -> dict[str, Any]:
     return {k: run.get(k) for k in RunOut.model_fields}
 
 
-def get_run(services: Services, principal: Principal, run_id: str) -> dict[str, Any]:
+def get_run(services: Services, principal: Principal, run_id: str) -> Run:
     try:
         run = services.store.run(run_id)
     except RunNotFound:

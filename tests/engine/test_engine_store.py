@@ -132,3 +132,16 @@ def test_racing_starts_give_the_lock_to_exactly_one(store_url: str, store: Store
         other.close()
     assert len(won) == 1 and len(refused) == len(stores) - 1
     assert RunLock(store).holder("acme", "orders").run_id == won[0]  # type: ignore[union-attr]
+
+
+def test_a_run_reads_back_as_a_typed_record_with_its_status_enum(tmp_path: Path) -> None:
+    from mapwright.engine.status import RunStatus
+    from mapwright.engine.store import Store
+
+    store = Store.open(f"sqlite:///{tmp_path / 'typed.db'}")
+    store.ensure_tenant("acme")
+    run_id = store.create_run("acme", "orders", trigger="manual", dry_run=False, params={})
+    run = store.run(run_id)
+    assert run["status"] is RunStatus.QUEUED
+    assert run["created_at"].tzinfo is not None
+    assert [r["id"] for r in store.runs("acme")] == [run_id]
