@@ -42,6 +42,7 @@ def _scrubbed_json(_logger: Any, _name: str, event: MutableMapping[str, Any]) ->
     # secret-looking values anywhere in it) is our rule; structlog has no such processor.
     if "exception" in event:
         event["error"] = event.pop("exception")
+    event.pop("color_message", None)  # uvicorn's terminal copy of the message (ANSI codes)
     return scrub(json.dumps(event, default=str, ensure_ascii=False))
 
 

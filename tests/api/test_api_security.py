@@ -200,3 +200,23 @@ async def test_a_too_large_body_is_413(world: World) -> None:
     response = await world.client.post("/api/v1/scripts/run", json=body, headers=world.admin)
     assert response.status_code == 413
     assert "larger than" in response.json()["detail"]
+
+
+def test_log_lines_carry_no_terminal_colour_codes() -> None:
+    import io
+    import json
+    import logging
+
+    from mapwright.api.logs import formatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter())
+    logger = logging.getLogger("uvicorn.error.colourtest")
+    logger.handlers, logger.propagate = [handler], False
+    # uvicorn passes a coloured copy of each message as an extra field
+    logger.warning("Started server process [%d]", 7, extra={"color_message": "\x1b[36m%d\x1b[0m"})
+    line = json.loads(stream.getvalue())
+    assert line["message"] == "Started server process [7]"
+    assert "color_message" not in line
+    assert "\x1b" not in stream.getvalue()
