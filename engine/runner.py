@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from mapwright.connectors.base import Connector
 from mapwright.connectors.errors import ConnectorError, FatalError
-from mapwright.dsl import jsonio
+from mapwright.dsl import batch, jsonio
 from mapwright.dsl.errors import MappingError
 from mapwright.dsl.plan import Outcome, Ref
 from mapwright.dsl.resolver import LookupPending
+from mapwright.dsl.script import Script
 from mapwright.dsl.values import exact_numbers
 from mapwright.engine.errors import EngineError, FlowInvalid
 from mapwright.engine.ledger import Ledger, PendingCreate, created_by_flows
@@ -250,14 +251,25 @@ class FlowRunner:
                 results[index] = Outcome(skipped=echoes[item.source_id])
             else:
                 todo.append(index)
+        run = self._mapper(lookups)
         for _round in range(MAX_LOOKUP_ROUNDS):
-            waiting = []
-            for index in todo:
+            waiting: list[int] = []
+            done = 0
+            while done < len(todo):
+                # one pass over the records still to map; a pending lookup ends the pass's
+                # iterator (``LookupPending`` raises), the next pass starts after that record
                 try:
-                    results[index] = self.ctx.script.run(
-                        items[index].record, settings=self.ctx.settings, resolver=lookups
-                    )
+                    rest = (items[todo[k]].record for k in range(done, len(todo)))
+                    for result in run(rest):
+                        index = todo[done]
+                        done += 1
+                        if isinstance(result, Exception) and _pending(result):
+                            waiting.append(index)
+                        else:
+                            results[index] = result
                 except Exception as exc:
+                    index = todo[done]
+                    done += 1
                     if _pending(exc):
                         waiting.append(index)
                     elif isinstance(exc, MappingError | ConnectorError):
@@ -273,6 +285,35 @@ class FlowRunner:
                 f"the mapping needed more than {MAX_LOOKUP_ROUNDS} rounds of lookups"
             )
         return results
+
+    def _mapper(
+        self, lookups: PageResolver
+    ) -> Callable[[Iterable[dict[str, Any]]], Iterator[Outcome | MappingError]]:
+        """Maps records in turn: what ``script.run`` gives each (an ``Outcome``, or its
+        ``MappingError`` in its place; ``LookupPending`` raises). A compiled script maps
+        with ``Script.run_many``'s loop on settings resolved once for the page; settings
+        that do not resolve fail every record as ``run`` would, one at a time."""
+        script, settings = self.ctx.script, self.ctx.settings
+        if isinstance(script, Script):
+            try:
+                resolved = script.resolve_settings(settings)
+            except MappingError:
+                pass
+            else:
+                return lambda records: batch.outcomes(
+                    script, records, resolved, lookups, errors="yield"
+                )
+
+        def one_by_one(records: Iterable[dict[str, Any]]) -> Iterator[Outcome | MappingError]:
+            for record in records:
+                try:
+                    yield script.run(record, settings=settings, resolver=lookups)
+                except MappingError as exc:
+                    if isinstance(exc, LookupPending):
+                        raise
+                    yield exc
+
+        return one_by_one
 
     def _want_targets(
         self,
