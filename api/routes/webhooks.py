@@ -22,6 +22,7 @@ router = APIRouter(
     responses={
         401: {"model": Problem, "description": "the HashCode does not match the secret"},
         404: {"model": Problem, "description": "no such tenant or connection"},
+        409: {"model": Problem, "description": "the connection has no webhook_secret yet"},
     },
 )
 
