@@ -25,6 +25,10 @@ from mapwright.engine.language import (
 )
 from mapwright.engine.trace import field_trace
 
+# imported by the worker pool's forkserver before it forks workers (``workers.PRELOAD``): every
+# worker starts with the parser built, instead of building it within its first job's time limit
+dsl.warm()
+
 
 def compile_script(script: str, name: str) -> Any:
     try:
