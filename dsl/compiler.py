@@ -39,6 +39,7 @@ from mapwright.dsl.limits import MAX_NESTING, NAMES
 from mapwright.dsl.plan import Operation, Ref
 from mapwright.dsl.scope import Scope
 from mapwright.dsl.shapes import copies_only, counts_as_step
+from mapwright.dsl.ticks import TICK, merge_ticks
 from mapwright.dsl.values import MISSING
 
 LOOKUP_KINDS = {"find", "find_all", "exists", "require"}
@@ -97,6 +98,7 @@ class Compiler(ExpressionCompiler):
         self.module = module
         self.out: list[str] = []
         self.lines: dict[int, LineInfo] = {}
+        self.ticks: list[int] = []  # where ``tick`` emitted its two lines (``ticks.py``)
         self.consts: list[Any] = []
         self.counter = 0
         self.lookups: set[tuple[str, str, str]] = set()
@@ -176,8 +178,9 @@ class Compiler(ExpressionCompiler):
 
     def tick(self) -> None:
         """Count one step of the record's budget (see ``runtime.Context.checkpoint``)."""
-        self.emit("ctx.left -= 1")
-        self.emit("if ctx.left < 0: ctx.checkpoint()")
+        self.ticks.append(len(self.out))
+        self.emit(TICK[0])
+        self.emit(TICK[1])
 
     # -- entry point -----------------------------------------------------------------------
     def compile(self) -> CompiledCode:
@@ -201,6 +204,7 @@ class Compiler(ExpressionCompiler):
         self.info = None
         self.emit("return out")
         self.indent = 0
+        merge_ticks(self.out, self.ticks)
         source = "\n".join(self.out) + "\n"
         try:
             code = compile(source, f"<mapping {self.name}>", "exec")

@@ -160,6 +160,29 @@ class OutputTooLarge(MappingLimitError):
 
 def check_output(output: dict[str, Any], operations: list[Any], limit: int) -> None:
     """Refuse a record's result (output fields, operations' fields and keys) whose JSON
+    would be longer than ``limit`` characters: ``_check_output_generic``, with a shortcut
+    for the common result (no operations; output fields that are text or no list or
+    object), counted in one loop as ``_bounded_chars`` counts them. A result the shortcut
+    finds too large, or with a list or object in it, goes to ``_check_output_generic`` for
+    the same answer (its size, error and ``largest``)."""
+    if not operations:
+        size = 2
+        for key, child in output.items():
+            kind = type(child)
+            if kind is str:
+                size += len(key) + len(child) + 6
+            elif kind is dict or kind is list:
+                break
+            else:
+                size += len(key) + 34
+        else:
+            if size <= limit:
+                return
+    _check_output_generic(output, operations, limit)
+
+
+def _check_output_generic(output: dict[str, Any], operations: list[Any], limit: int) -> None:
+    """Refuse a record's result (output fields, operations' fields and keys) whose JSON
     would be longer than ``limit`` characters.
 
     Runs on every record, so it walks without a memo (a result is rarely shared within
