@@ -8,7 +8,8 @@ Every statement that calls a function or picks counts one step (``Compiler.tick`
 When ``k`` such ticks follow each other in one block, and nothing between them touches
 ``ctx`` or can leave the block other than by an exception, then if ``ctx.left >= k`` none of
 the ``k`` ticks can reach the checkpoint, and after them ``ctx.left`` is ``k`` less: the
-first tick does that in one go and the others only test a flag. When fewer than ``k`` steps
+first tick does that in one go and the others only test a flag (their second line becomes
+``pass``). When fewer than ``k`` steps
 are left, each tick counts as before (so the steps limit stops on the same rule, and the
 clock is read at the same step). An exception within the run leaves ``ctx.left`` lower than
 the per-rule ticks would have, but a failed, skipped or parked record's context is not read
@@ -52,8 +53,10 @@ def merge_ticks(out: list[str], ticks: list[int]) -> None:
         out[run[0]] = f"{pad}if ({flag} := ctx.left >= {len(run)}): ctx.left -= {len(run)}"
         out[run[0] + 1] = f"{pad}else: ctx.left -= 1; ctx.checkpoint() if ctx.left < 0 else None"
         for index in run[1:]:
-            out[index] = f"{pad}if not {flag}: ctx.left -= 1"
-            out[index + 1] = f"{pad}if not {flag} and ctx.left < 0: ctx.checkpoint()"
+            out[index] = (
+                f"{pad}if not {flag}: ctx.left -= 1; ctx.checkpoint() if ctx.left < 0 else None"
+            )
+            out[index + 1] = f"{pad}pass"  # the tick's second line: line numbers stay
 
 
 def _indent(line: str) -> int:
