@@ -37,6 +37,7 @@ from mapwright.connectors.errors import QuotaExhausted
 from mapwright.connectors.quota import RateGovernor, RateHeader
 from mapwright.engine import schema
 from mapwright.engine.store import Store
+from sqlalchemy.dialects import postgresql, sqlite
 
 calls = schema.quota_calls
 state = schema.quota_state
@@ -67,12 +68,23 @@ class SharedQuotas:
 
     def declare(self, scope: str, quotas: Sequence[Quota]) -> None:
         """Remember a scope's limits (for ``/metrics``: quota left per connection)."""
+        if not quotas:
+            return
+        rows = [
+            {"scope": scope, "quota": q.name, "lim": q.limit, "span": float(q.per_seconds)}
+            for q in quotas
+        ]
         with self.store.begin() as c:
-            for quota in quotas:
-                where = (limits.c.scope == scope) & (limits.c.quota == quota.name)
-                values = {"lim": quota.limit, "span": float(quota.per_seconds)}
-                if c.execute(limits.update().where(where).values(**values)).rowcount == 0:
-                    c.execute(limits.insert().values(scope=scope, quota=quota.name, **values))
+            # one statement that cannot race: processes starting together declare the same
+            # scope at once (an UPDATE-then-INSERT lost that race with a duplicate key)
+            dialect = postgresql if c.dialect.name == "postgresql" else sqlite
+            insert = dialect.insert(limits).values(rows)
+            c.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[limits.c.scope, limits.c.quota],
+                    set_={"lim": insert.excluded.lim, "span": insert.excluded.span},
+                )
+            )
 
     def budget(self, scope: str, limit: int, window: float) -> Any:
         """Exact's error budget (``limits.ErrorBudget``) counted in the database."""

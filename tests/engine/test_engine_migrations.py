@@ -236,3 +236,41 @@ def test_a_database_with_only_some_service_tables_gets_the_missing_ones(store_ur
         assert _state(engine)[0] == _head(engine)
     finally:
         engine.dispose()
+
+
+def test_processes_starting_together_declare_one_scope_without_a_duplicate_key(
+    store_url: str,
+) -> None:
+    """Two services and two workers start at once and each declares the connection's limits:
+    the declaration is one upsert, so none of them fails (CI once saw a duplicate key)."""
+    import threading
+
+    store = Store.open(store_url)
+    if store.engine.dialect.name != "postgresql":  # shared quotas: PostgreSQL only
+        store.close()
+        return
+    try:
+        quotas = SharedQuotas(store)
+        start = threading.Barrier(8)
+        failures: list[BaseException] = []
+
+        def declare(limit: int) -> None:
+            start.wait()
+            try:
+                quotas.declare("exact|race", (Quota("minute", limit, 60, "connection"),))
+            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+                failures.append(exc)
+
+        threads = [threading.Thread(target=declare, args=(10 + n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        with store.begin() as c:
+            rows = c.execute(
+                sa.select(schema.quota_limits).where(schema.quota_limits.c.scope == "exact|race")
+            ).all()
+        assert len(rows) == 1 and 10 <= rows[0].lim <= 17
+    finally:
+        store.close()
