@@ -77,7 +77,7 @@ class _Index:
             value = row.get(key)
             if isinstance(value, str):
                 self.text.setdefault(value.strip().casefold(), []).append(number)
-            elif _hashable(value):
+            elif hashable(value):
                 self.other.setdefault(value, []).append(number)
             else:
                 self.unhashable.append(number)
@@ -87,12 +87,13 @@ class _Index:
         if isinstance(value, str):
             # text equals only text (a str subclass with its own __eq__ is checked in full)
             return self.text.get(value.strip().casefold(), []) if type(value) is str else None
-        if not _hashable(value):
+        if not hashable(value):
             return None
         return sorted(self.other.get(value, []) + self.unhashable)
 
 
-def _hashable(value: Any) -> bool:
+def hashable(value: Any) -> bool:
+    """True when ``value`` can key an index (a dict or list from a record cannot)."""
     try:
         hash(value)
     except TypeError:

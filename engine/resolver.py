@@ -21,7 +21,7 @@ from typing import Any
 from mapwright.connectors.base import Connector
 from mapwright.dsl import jsonio
 from mapwright.dsl.plan import Lookup
-from mapwright.dsl.resolver import LookupPending
+from mapwright.dsl.resolver import LookupPending, hashable
 from mapwright.dsl.values import exact_numbers
 from mapwright.engine.errors import FlowInvalid
 from mapwright.engine.retry import RetryPolicy
@@ -160,7 +160,7 @@ class PageResolver:
             table_key = (system, object, key)
             table = self._tables[table_key]
             if record_id is not None:
-                if _hashable(record_id):
+                if hashable(record_id):
                     # only the buckets the id was seen in can hold an older copy
                     index = self._id_index(table_key, id_key)
                     buckets = [table[n] for n in index.get(record_id, ()) if n in table]
@@ -187,17 +187,9 @@ class PageResolver:
             ) from None
 
 
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
 def _index_row(index: dict[Any, set[Any]], row: Mapping[str, Any], id_key: str, norm: Any) -> None:
     """Note that bucket ``norm`` holds ``row`` under its id (rows without a hashable id
     cannot equal a hashable record id, so they need no entry)."""
     value = row.get(id_key)
-    if value is not None and _hashable(value):
+    if value is not None and hashable(value):
         index.setdefault(value, set()).add(norm)
