@@ -149,7 +149,7 @@ def test_a_result_larger_than_the_output_limit_is_refused() -> None:
 
 
 def test_copied_fields_count_towards_the_output_limit() -> None:
-    script = dsl.compile("A <- x\nB <- x\nC <- upper(y)\n")
+    script = dsl.compile('A <- x\nB <- x\nC <- split(y, ",")\n')  # split: measured
     with changed(script, max_output=2_000):
         assert script.run({"x": "y" * 500, "y": "z"}).output["A"] == "y" * 500
     with changed(script, max_output=2_000), pytest.raises(MappingLimitError) as caught:
