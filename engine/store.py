@@ -271,6 +271,7 @@ class Store:
                     for v, new_id in zip(full, ids, strict=True)
                     if v["outcome"] in ("sent", "skipped") and v.get("source_id")
                 ]
+                went = _with_open_entries(c, went)
                 if went:
                     c.execute(_RESOLVE, went)
                 replayed = [{"i": v["replay_of"]} for v in full if v["replay_of"] is not None]
@@ -380,6 +381,38 @@ _RESOLVE = (
     )
     .values(parked_state="resolved")
 )
+#: the source records among some that have open parked entries
+_OPEN_SOURCES = (
+    sa.select(_R.source_id)
+    .where(
+        (_R.tenant == sa.bindparam("t"))
+        & (_R.flow == sa.bindparam("f"))
+        & (_R.parked_state == "open")
+        & (_R.source_id.in_(sa.bindparam("s", expanding=True)))
+    )
+    .distinct()
+)
+#: source ids per ``_OPEN_SOURCES`` query (well below SQLite's limit on parameters)
+OPEN_CHUNK = 500
+
+
+def _with_open_entries(c: sa.Connection, went: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of ``went`` whose source record has an open parked entry: only those can
+    resolve one. One query per ``OPEN_CHUNK`` source ids instead of an UPDATE per row
+    that went through (nearly all of a page; few have anything to resolve)."""
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for row in went:
+        wanted.setdefault((row["t"], row["f"]), []).append(row["s"])
+    open_ones: set[tuple[str, str, str]] = set()
+    for (tenant, flow), sources in wanted.items():
+        distinct = list(dict.fromkeys(sources))
+        for start in range(0, len(distinct), OPEN_CHUNK):
+            chunk = distinct[start : start + OPEN_CHUNK]
+            found = c.execute(_OPEN_SOURCES, {"t": tenant, "f": flow, "s": chunk})
+            open_ones.update((tenant, flow, source) for (source,) in found)
+    return [row for row in went if (row["t"], row["f"], row["s"]) in open_ones]
+
+
 #: a replayed entry still open: the replay's own entry carries on
 _REPLAYED = (
     t.run_records.update()
