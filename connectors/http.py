@@ -207,7 +207,7 @@ async def send_with_retry(
             client, lambda: client.build_request("GET", "/api/v1/products"), governor=rate
         )
     """
-    chance = rng or random.Random()
+    chance = rng  # made on the first failure: seeding one reads the OS's entropy (a syscall)
     attempt = 0
     while True:
         attempt += 1
@@ -232,9 +232,11 @@ async def send_with_retry(
             error, cause = classified, None
             limited = response.status_code == 429
             if limited and governor is not None and isinstance(error, RetriableError):
+                chance = chance or random.Random()
                 governor.pause(quota_key, error.retry_after or policy.backoff(attempt, chance))
             if not retry_ok and not (limited and policy.retry_unsent_writes):
                 raise error
         if not isinstance(error, RetriableError) or policy.gives_up(attempt, error):
             raise error from cause
+        chance = chance or random.Random()
         await sleep(policy.delay(attempt, error, chance))
