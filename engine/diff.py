@@ -19,6 +19,12 @@ from mapwright.dsl.values import is_present
 
 def same(new: Any, current: Any) -> bool:
     """True when writing ``new`` over ``current`` would change nothing."""
+    if type(new) is str and type(current) is str and new == current:
+        return True  # an unchanged text field (most of an upsert): no need to normalise it
+    return _same(new, current)
+
+
+def _same(new: Any, current: Any) -> bool:
     if isinstance(new, bool) or isinstance(current, bool):
         return new is current or (type(new) is type(current) and new == current)
     if isinstance(new, int | float | Decimal) and isinstance(current, int | float | Decimal):

@@ -7,9 +7,12 @@ from typing import Any
 
 import pytest
 from engine_doubles import TableSystem
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mapwright.connectors.errors import RetriableError
 from mapwright.dsl.plan import Lookup
 from mapwright.dsl.resolver import LookupPending
+from mapwright.engine import diff as diff_module
 from mapwright.engine.diff import changes, same
 from mapwright.engine.errors import FlowInvalid
 from mapwright.engine.resolver import PageResolver, normalize
@@ -46,6 +49,32 @@ def test_an_update_sends_only_what_changes_under_its_policies(
 def test_same_compares_numbers_by_value_but_never_text_as_number() -> None:
     assert same(10, Decimal("10.00"))
     assert not same("10", 10)
+
+
+texts = st.one_of(
+    st.sampled_from(["", " ", "A", "a", "10 kg", "10kg", "Meir  101", "Meir 101 ", "\tx\n"]),
+    st.text(alphabet="aA1 \t\u00a0ß", max_size=6),
+)
+field_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.decimals(allow_nan=False), texts),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.sampled_from("abc"), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(field_values, field_values, st.booleans())
+def test_same_on_equal_text_answers_as_the_generic_comparison(
+    new: Any, current: Any, equal: bool
+) -> None:
+    """``same``'s fast path (equal text) gives what the generic comparison gives, nested too."""
+    current = new if equal else current
+    fast = same(new, current)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(diff_module, "same", diff_module._same)  # the generic path all the way
+        assert diff_module.same(new, current) == fast
 
 
 def test_the_backoff_doubles_and_never_undercuts_retry_after() -> None:
