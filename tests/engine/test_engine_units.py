@@ -64,13 +64,32 @@ field_values = st.recursive(
 )
 
 
+def _variant(value: Any, how: str) -> Any:
+    """``value`` with its texts changed slightly (case, spaces), or equal (a copy)."""
+    if isinstance(value, str):
+        return {
+            "copy": value,
+            "upper": value.upper(),
+            "space": f" {value}  ",
+            "lower": value.lower(),
+        }[how]
+    if isinstance(value, dict):
+        return {k: _variant(v, how) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_variant(v, how) for v in value]
+    return value
+
+
 @settings(max_examples=300, deadline=None)
-@given(field_values, field_values, st.booleans())
-def test_same_on_equal_text_answers_as_the_generic_comparison(
-    new: Any, current: Any, equal: bool
-) -> None:
-    """``same``'s fast path (equal text) gives what the generic comparison gives, nested too."""
-    current = new if equal else current
+@given(
+    field_values,
+    st.one_of(field_values, st.sampled_from(["copy", "upper", "space", "lower"])),
+)
+def test_same_on_equal_text_answers_as_the_generic_comparison(new: Any, other: Any) -> None:
+    """``same``'s fast path (equal text) gives what the generic comparison gives, nested too;
+    ``other`` is an unrelated value or a variant of ``new`` (a copy, other case, spaces)."""
+    how = other if other in ("copy", "upper", "space", "lower") else None
+    current = _variant(new, how) if how else other
     fast = same(new, current)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(diff_module, "same", diff_module._same)  # the generic path all the way
