@@ -110,7 +110,7 @@ def country_code(name_or_code: Any) -> Any:
     if is_absent(name_or_code):
         return name_or_code
     text = require_text("country_code", "name_or_code", name_or_code)
-    code = name_index().get(fold(text))
+    code = _code_of(text) if len(text) <= _CACHED_NAME else name_index().get(fold(text))
     if code is None:
         fail(
             "country_code",
@@ -118,3 +118,12 @@ def country_code(name_or_code: Any) -> Any:
             "English, German, Dutch, Spanish, French or Italian",
         )
     return code
+
+
+_CACHED_NAME = 200
+"""Names up to this long are remembered (records repeat the same few countries)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _code_of(text: str) -> str | None:
+    return name_index().get(fold(text))

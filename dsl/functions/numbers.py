@@ -117,18 +117,28 @@ def number(value: Any, decimal_mark: Any = ".") -> Any:
     mark = "." if is_absent(decimal_mark) else require_text("number", "decimal_mark", decimal_mark)
     if mark not in (".", ","):
         fail("number", f'\'decimal_mark\' must be "." or ",", got {mark!r}')
+    shape, separators = _NUMBER_TEXT[mark]
+    if not shape.fullmatch(text):
+        hint = (
+            ' (for a decimal comma use number(value, ","))' if mark == "." and "," in text else ""
+        )
+        fail("number", f"{text!r} is not a number{hint}")
+    digits = separators.sub("", text).replace(mark, ".")
+    return Decimal(digits)
+
+
+def _number_text(mark: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What ``number`` accepts with decimal ``mark`` (thousands in groups of three), and its
+    thousands separators."""
     group = "," if mark == "." else "."
     seps = re.escape(group + _GROUP_SEPARATORS)
     point = re.escape(mark)
     integer = rf"(?:\d{{1,3}}(?:[{seps}]\d{{3}})+|\d+)"
     pattern = rf"[+-]?{integer}(?:{point}\d+)?|[+-]?{point}\d+"
-    if not re.fullmatch(pattern, text):
-        hint = (
-            ' (for a decimal comma use number(value, ","))' if mark == "." and "," in text else ""
-        )
-        fail("number", f"{text!r} is not a number{hint}")
-    digits = re.sub(f"[{seps}]", "", text).replace(mark, ".")
-    return Decimal(digits)
+    return re.compile(pattern), re.compile(f"[{seps}]")
+
+
+_NUMBER_TEXT = {mark: _number_text(mark) for mark in (".", ",")}
 
 
 @builtin(

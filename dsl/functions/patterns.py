@@ -16,6 +16,7 @@ In a script, ``{...}`` inside text inserts a value, so a pattern's braces are wr
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -109,16 +110,34 @@ def pattern_problem(source: str) -> str | None:
 
 def _compile(function: str, pattern: Any) -> regex.Pattern[str]:
     source = require_text(function, "pattern", pattern)
+    if len(source) > MAX_PATTERN:
+        raise MappingLimitError(
+            f"{function}: {pattern_problem(source)}",
+            limit=limits.NAMES["pattern"],
+            maximum=MAX_PATTERN,
+        )
+    compiled = _checked(source)
+    if isinstance(compiled, regex.Pattern):
+        return compiled
+    problem, is_limit = compiled
+    if is_limit:
+        raise MappingLimitError(
+            f"{function}: {problem}", limit=limits.NAMES["pattern"], maximum=MAX_REPEAT
+        )
+    fail(function, problem)
+
+
+@functools.lru_cache(maxsize=512)
+def _checked(source: str) -> regex.Pattern[str] | tuple[str, bool]:
+    """The compiled pattern, or why it is refused and whether that is the repeat limit:
+    remembered per pattern text (a script uses the same few patterns on every record)."""
     problem = pattern_problem(source)
     if problem is not None:
-        maximum = MAX_PATTERN if len(source) > MAX_PATTERN else MAX_REPEAT
-        raise MappingLimitError(
-            f"{function}: {problem}", limit=limits.NAMES["pattern"], maximum=maximum
-        )
+        return problem, True
     try:
         return regex.compile(source, regex.VERSION0)
     except regex.error as exc:
-        fail(function, f"the pattern {source!r} is not a valid regular expression: {exc}")
+        return f"the pattern {source!r} is not a valid regular expression: {exc}", False
 
 
 def _subject(function: str, text: Any) -> str:

@@ -8,6 +8,7 @@ libphonenumber metadata (the ``phonenumbers`` package).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -84,6 +85,13 @@ def full_name(*parts: Any) -> Any:
 def _email(value: str) -> str | None:
     if len(value) > MAX_EMAIL_INPUT:
         return None
+    return _checked_email(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_email(value: str) -> str | None:
+    """The normalized address, or None: remembered, as a flow maps the same addresses again
+    in each lookup round and records repeat customers (email-validator is pure here)."""
     text = value.strip()
     angle = _ANGLE.fullmatch(text)
     if angle:

@@ -30,6 +30,7 @@ service, which a mapping does not call.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -236,6 +237,17 @@ def valid_vat_id(value: Any) -> bool:
     """Whether a text is a well-formed EU VAT id with correct check digits (false if absent)."""
     if not isinstance(value, str):
         return False
+    if len(value) > _CACHED_VAT_ID:
+        return bool(stdnum_vat.is_valid(value))
+    return _valid_vat_id(value)
+
+
+_CACHED_VAT_ID = 64
+"""VAT ids up to this long are remembered (a flow checks the same ids in every lookup round)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid_vat_id(value: str) -> bool:
     return bool(stdnum_vat.is_valid(value))
 
 

@@ -92,3 +92,16 @@ def test_regex_extract_returns_the_first_group_or_the_match() -> None:
     assert p.regex_extract("Order SO-1001 paid", "SO-([0-9]+)") == "1001"
     assert p.regex_extract("Order SO-1001 paid", "SO-[0-9]+") == "SO-1001"
     assert p.regex_extract("Order", "[0-9]+") is None
+
+
+def test_a_remembered_refusal_names_the_function_that_used_the_pattern() -> None:
+    # patterns are compiled once and remembered, refusals too: each use still names its own
+    # function, with the same message and limit as the first
+    for fn, name in [(p.matches, "matches"), (p.regex_extract, "regex_extract")]:
+        with pytest.raises(MappingValueError, match=rf"^{name}: the pattern '\(b' is not"):
+            fn("b", "(b")
+    repeats = "(a{1000}){1000}"
+    for fn, name in [(p.matches, "matches"), (p.regex_extract, "regex_extract")]:
+        with pytest.raises(MappingLimitError, match=rf"^{name}: the pattern's counted") as caught:
+            fn("a", repeats)
+        assert caught.value.maximum == p.MAX_REPEAT
