@@ -4,7 +4,9 @@
 ``Lookup``. The engine passes a resolver that answers from records it fetched in bulk for the
 whole page; when a key was not fetched yet it raises ``LookupPending``: the engine collects the
 pending lookups of every record of the page, fetches them in one call per object, and runs the
-mappings again (scripts are pure, so a rerun is safe and cheap).
+mappings again (scripts are pure, so a rerun is safe and cheap). While the engine maps a page
+it may instead answer ``Unanswered()`` and go on, to see the record's further lookups in the
+same run; it then throws that run's result away (see ``engine.resolver.PageResolver``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ class LookupPending(MappingError):
     def __init__(self, lookup: Lookup):
         super().__init__(f"lookup not fetched yet: {lookup.system}.{lookup.object} {lookup.key}")
         self.lookup = lookup
+
+
+class Unanswered(list[dict[str, Any]]):
+    """The answer to a lookup that was not fetched yet, given while the engine probes a record:
+    empty, so the run goes on and makes its further lookups, and the engine throws the run's
+    result away. ``require`` answers missing instead of parking on it: that park would come
+    from the missing answer, not from the data."""
+
+    __slots__ = ()
 
 
 class NoResolver:

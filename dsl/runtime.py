@@ -41,6 +41,7 @@ from mapwright.dsl.operators import (  # the operators compiled code calls, with
     truthy,
 )
 from mapwright.dsl.plan import Lookup, Operation, Ref
+from mapwright.dsl.resolver import Unanswered
 from mapwright.dsl.sizes import Memo, check_list_size
 from mapwright.dsl.values import MISSING, snippet, type_name
 
@@ -201,17 +202,19 @@ def set_path(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 # ---- lookups -----------------------------------------------------------------------------
 
 
-def _lookup(ctx: Context, system: str, obj: str, key: str, value: Any) -> list[dict[str, Any]]:
+def _answer(ctx: Context, system: str, obj: str, key: str, value: Any) -> list[dict[str, Any]]:
+    """The resolver's answer as it is (``Unanswered`` while the engine probes)."""
     if isinstance(value, Ref):
         raise _ref_error(value)
-    found = ctx.resolver.find(Lookup(system, obj, key, value))
-    return list(found)
+    return ctx.resolver.find(Lookup(system, obj, key, value))
 
 
-def find(ctx: Context, system: str, obj: str, key: str, value: Any) -> Any:
-    if value is MISSING or value is None or value == "":
-        return MISSING
-    rows = _lookup(ctx, system, obj, key, value)
+def _lookup(ctx: Context, system: str, obj: str, key: str, value: Any) -> list[dict[str, Any]]:
+    return list(_answer(ctx, system, obj, key, value))
+
+
+def _single(rows: list[dict[str, Any]], system: str, obj: str, key: str, value: Any) -> Any:
+    """What ``find`` gives for the rows found: missing, the one record, or a park."""
     if not rows:
         return MISSING
     if len(rows) > 1:
@@ -221,6 +224,12 @@ def find(ctx: Context, system: str, obj: str, key: str, value: Any) -> Any:
             "choose another match key"
         )
     return rows[0]
+
+
+def find(ctx: Context, system: str, obj: str, key: str, value: Any) -> Any:
+    if value is MISSING or value is None or value == "":
+        return MISSING
+    return _single(_lookup(ctx, system, obj, key, value), system, obj, key, value)
 
 
 def find_all(ctx: Context, system: str, obj: str, key: str, value: Any) -> list[Any]:
@@ -238,7 +247,15 @@ def exists(ctx: Context, system: str, obj: str, key: str, value: Any) -> bool:
 def require(
     ctx: Context, system: str, obj: str, key: str, value: Any, message: Any = MISSING
 ) -> Any:
-    found = find(ctx, system, obj, key, value)
+    if value is MISSING or value is None or value == "":
+        found = MISSING
+    else:
+        rows = _answer(ctx, system, obj, key, value)
+        if type(rows) is Unanswered:
+            # the engine probes this record (its result is thrown away): no park that only
+            # the missing answer would cause, so the run goes on to its further lookups
+            return MISSING
+        found = _single(list(rows), system, obj, key, value)
     if found is MISSING:
         if message is MISSING or message is None:
             message = f"no {system}.{obj} with {key} = {snippet(value)}"

@@ -7,6 +7,17 @@ create, ledger ids). It only answers from records it has fetched; an unknown key
 asks each connector once per (object, key) for all pending values of the page through
 ``Connector.find``; the runner maps the waiting records again (scripts are pure).
 
+While the runner maps a page it sets ``probing``: an unknown key is then answered
+``Unanswered()`` (empty) and the run goes on, so one run shows more than its first missing key.
+Such a run's result is never used (``waits``); the record is mapped again once the keys are
+fetched, and only a run that met no unknown key gives its outcome. What a probe queues:
+
+* the run's first unknown key, as without probing (so every round is at least as far along);
+* its later unknown keys of the same (system, object, key): they ride along in the same bulk
+  call (``find`` per line of an ``each`` takes one round, not one per line). Keys of other
+  lookups are not queued: after a made-up empty answer the run may take a path the data never
+  takes (a ``??`` fallback, an ``if`` on the answer), and each such key could cost a call.
+
 Writes of the page are fed back with ``remember_write``, so the second order of a new customer
 in the same page finds the debtor the first one created instead of creating another.
 """
@@ -21,7 +32,7 @@ from typing import Any
 from mapwright.connectors.base import Connector
 from mapwright.dsl import jsonio
 from mapwright.dsl.plan import Lookup
-from mapwright.dsl.resolver import LookupPending, hashable
+from mapwright.dsl.resolver import LookupPending, Unanswered, hashable
 from mapwright.dsl.values import exact_numbers
 from mapwright.engine.errors import FlowInvalid
 from mapwright.engine.retry import RetryPolicy
@@ -58,14 +69,35 @@ class PageResolver:
         #: first ``remember_write`` of the table, kept current from then on
         self._ids: dict[tuple[TableKey, str], dict[Any, set[Any]]] = {}
         self.calls: list[tuple[str, str, str, int]] = []
+        #: answer unknown keys with ``Unanswered()`` instead of raising (see the module doc)
+        self.probing = False
+        #: the table of the current run's first unknown key (``None``: none met yet)
+        self._first: TableKey | None = None
 
     # -- the DSL Resolver protocol ----------------------------------------------------------
     def find(self, lookup: Lookup) -> list[dict[str, Any]]:
         found = self.known(lookup.system, lookup.object, lookup.key, lookup.value)
-        if found is None:
-            self.want(lookup.system, lookup.object, lookup.key, [lookup.value])
+        if found is not None:
+            return found
+        table = (lookup.system, lookup.object, lookup.key)
+        if not self.probing:
+            self.want(*table, [lookup.value])
             raise LookupPending(lookup)
-        return found
+        if self._first is None:
+            self._first = table
+        if table == self._first:
+            self.want(*table, [lookup.value])
+        return Unanswered()
+
+    def start_record(self) -> None:
+        """A new run starts: it has met no unknown key yet (see ``waits``)."""
+        self._first = None
+
+    @property
+    def waits(self) -> bool:
+        """Whether the current run met a key not fetched yet: its result is not the record's
+        (the run went on with made-up empty answers); it is mapped again after the fetch."""
+        return self._first is not None
 
     # -- engine side ------------------------------------------------------------------------
     def known(self, system: str, object: str, key: str, value: Any) -> list[dict[str, Any]] | None:

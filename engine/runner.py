@@ -2,9 +2,10 @@
 
 For each page of the flow's source object (starting after the committed cursor):
 
-1. every record is mapped; lookups a script asks for are queued instead of fetched
-   (``LookupPending``), fetched with one ``find`` per (system, object, key) for the whole page,
-   and the waiting records are mapped again, until none waits;
+1. every record is mapped; lookups a script asks for are queued instead of fetched (a run
+   that meets one goes on with an empty answer to show its further lookups of the same kind,
+   and its result is thrown away), fetched with one ``find`` per (system, object, key) for the
+   whole page, and the waiting records are mapped again, until none waits;
 2. the natural keys and ledger ids the plans need are fetched in bulk the same way;
 3. each record's operations are sent (``operations.OperationSender``) and its outcome is
    stored at once: ``sent``, ``skipped`` (with the reason), ``parked`` or ``failed`` (both
@@ -244,6 +245,14 @@ class FlowRunner:
     async def _map_all(
         self, items: list[SourceItem], lookups: PageResolver, echoes: Mapping[str, str]
     ) -> list[Outcome | Exception]:
+        """Map the page's records, fetching their lookups in bulk round by round.
+
+        The records are probed (``PageResolver.probing``): a run that meets a key not fetched
+        yet goes on with an empty answer (queueing its further keys of the same table), and
+        whatever it ends in (an outcome, a park, a skip, an error) only means "waiting". A
+        record's result comes from a run that met no unknown key, so it is what
+        ``script.run`` gives it with every key fetched; probing only changes how many rounds
+        that takes."""
         results: list[Outcome | Exception] = [EngineError("not mapped")] * len(items)
         todo = []
         for index, item in enumerate(items):
@@ -252,34 +261,44 @@ class FlowRunner:
             else:
                 todo.append(index)
         run = self._mapper(lookups)
-        for _round in range(MAX_LOOKUP_ROUNDS):
-            waiting: list[int] = []
-            done = 0
-            while done < len(todo):
-                # one pass over the records still to map; a pending lookup ends the pass's
-                # iterator (``LookupPending`` raises), the next pass starts after that record
-                try:
-                    rest = (items[todo[k]].record for k in range(done, len(todo)))
-                    for result in run(rest):
+
+        def records(start: int) -> Iterator[dict[str, Any]]:
+            for k in range(start, len(todo)):
+                lookups.start_record()
+                yield items[todo[k]].record
+
+        lookups.probing = True
+        try:
+            for _round in range(MAX_LOOKUP_ROUNDS):
+                waiting: list[int] = []
+                done = 0
+                while done < len(todo):
+                    # one pass over the records still to map; an exception out of the loop
+                    # ends the pass's iterator, the next pass starts after that record
+                    lookups.start_record()
+                    try:
+                        for result in run(records(done)):
+                            index = todo[done]
+                            done += 1
+                            if lookups.waits or isinstance(result, Exception) and _pending(result):
+                                waiting.append(index)
+                            else:
+                                results[index] = result
+                    except Exception as exc:
                         index = todo[done]
                         done += 1
-                        if isinstance(result, Exception) and _pending(result):
+                        if lookups.waits or _pending(exc):
                             waiting.append(index)
+                        elif isinstance(exc, MappingError | ConnectorError):
+                            results[index] = exc
                         else:
-                            results[index] = result
-                except Exception as exc:
-                    index = todo[done]
-                    done += 1
-                    if _pending(exc):
-                        waiting.append(index)
-                    elif isinstance(exc, MappingError | ConnectorError):
-                        results[index] = exc
-                    else:
-                        raise
-            if not waiting:
-                return results
-            await lookups.fetch_pending()
-            todo = waiting
+                            raise
+                if not waiting:
+                    return results
+                await lookups.fetch_pending()
+                todo = waiting
+        finally:
+            lookups.probing = False
         for index in todo:
             results[index] = EngineError(
                 f"the mapping needed more than {MAX_LOOKUP_ROUNDS} rounds of lookups"
