@@ -23,6 +23,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from mapwright.connectors.base import Connector
@@ -252,7 +253,9 @@ class FlowRunner:
         whatever it ends in (an outcome, a park, a skip, an error) only means "waiting". A
         record's result comes from a run that met no unknown key, so it is what
         ``script.run`` gives it with every key fetched; probing only changes how many rounds
-        that takes."""
+        that takes. Before the first fetch, the values of settings declared
+        ``refers system.object.Field`` that the script looks up by that field join it
+        (``_want_references``)."""
         results: list[Outcome | Exception] = [EngineError("not mapped")] * len(items)
         todo = []
         for index, item in enumerate(items):
@@ -269,7 +272,7 @@ class FlowRunner:
 
         lookups.probing = True
         try:
-            for _round in range(MAX_LOOKUP_ROUNDS):
+            for round_no in range(MAX_LOOKUP_ROUNDS):
                 waiting: list[int] = []
                 done = 0
                 while done < len(todo):
@@ -295,6 +298,8 @@ class FlowRunner:
                             raise
                 if not waiting:
                     return results
+                if round_no == 0:
+                    self._want_references(lookups)
                 await lookups.fetch_pending()
                 todo = waiting
         finally:
@@ -304,6 +309,33 @@ class FlowRunner:
                 f"the mapping needed more than {MAX_LOOKUP_ROUNDS} rounds of lookups"
             )
         return results
+
+    def _want_references(self, lookups: PageResolver) -> None:
+        """Queue the values of the settings declared ``refers system.object.Field`` that the
+        script looks up by that field (the orders flow's VAT codes and items): such lookups
+        come late in a mapping, after the ones they depend on, and would each cost a round of
+        reruns; the run checked before its start that these records exist
+        (``preflight.check_references``). Called only before the page's first fetch, so they
+        join that fetch's calls (one more call per such table when no record of the page
+        would have looked it up)."""
+        script = self.ctx.script
+        if not isinstance(script, Script):
+            return
+        try:
+            resolved = script.resolve_settings(self.ctx.settings)
+        except MappingError:
+            return  # every record fails on its settings; nothing to look up
+        for spec in script.settings.values():
+            if not spec.refers or spec.refers.count(".") < 2:
+                continue
+            system, object_name, key = spec.refers.split(".", 2)
+            if (system, object_name, key) not in script.lookups:
+                continue
+            connector = lookups.connectors.get(system)
+            object_spec = connector.objects.get(object_name) if connector is not None else None
+            if object_spec is None or key not in object_spec.find_keys:
+                continue
+            lookups.want(system, object_name, key, _setting_values(resolved.get(spec.name)))
 
     def _mapper(
         self, lookups: PageResolver
@@ -433,6 +465,22 @@ def source_id(connector: Connector, object_name: str, record: dict[str, Any]) ->
         digest = hashlib.sha256(jsonio.dumps(record, sort_keys=True).encode()).hexdigest()
         return f"sha256:{digest[:32]}"
     return str(value)
+
+
+def _setting_values(value: Any) -> list[Any]:
+    """The values a ``refers`` setting names: a text or number, each list item, each table
+    value (empty texts and other kinds of values name nothing)."""
+    if isinstance(value, dict):
+        values = list(value.values())
+    elif isinstance(value, list):
+        values = value
+    else:
+        values = [value]
+    return [
+        v
+        for v in values
+        if isinstance(v, str | int | Decimal) and not isinstance(v, bool) and v != ""
+    ]
 
 
 def _pending(exc: BaseException) -> bool:

@@ -3,6 +3,9 @@ a key not fetched yet goes on with an empty answer, queues its further keys of t
 and its result is thrown away. Only the number of rounds may change: every record must end
 exactly as with the old one-key-per-round loop (``script.run`` per waiting record, the
 resolver raising ``LookupPending``), whatever the script's lookups depend on.
+
+Settings declared ``refers system.object.Field`` that the script looks up by that field are
+fetched with the page's first round (``FlowRunner._want_references``); the same holds there.
 """
 
 from __future__ import annotations
@@ -255,21 +258,23 @@ TABLES = {
 }
 
 
-def _map(store: Store, text: str, page: list[dict[str, Any]]) -> tuple[list[Any], MemorySystem]:
-    """Map ``page`` with the runner; check it against the old loop; return its results and
-    the system (its ``calls``)."""
+def _map(
+    store: Store, text: str, page: list[dict[str, Any]]
+) -> tuple[list[Any], MemorySystem, int]:
+    """Map ``page`` with the runner; check it against the old loop; return its results, the
+    system (its ``calls``) and the rounds."""
     script = dsl.compile(HEADER + text, name="probe.map")
     expected, _rounds = asyncio.run(one_key_per_round(script, page, MemorySystem(TABLES)))
     system = MemorySystem(TABLES)
-    got, _rounds = asyncio.run(probed(store, script, page, system))
+    got, rounds = asyncio.run(probed(store, script, page, system))
     assert got == expected
-    return got, system
+    return got, system, rounds
 
 
 def test_a_lookup_per_line_is_one_bulk_call_not_one_round_per_line(runner_store: Store) -> None:
     text = "items <- each lines as l => require(erp.items, sku = l).code\n"
     page = [{"lines": ["S1", "S2", "S3"]}, {"lines": ["S4", "S5", "S6", "S7"]}]
-    got, system = _map(runner_store, text, page)
+    got, system, _rounds = _map(runner_store, text, page)
     assert got[0] == ("outcome", {"items": ["C1", "C2", "C3"]})
     assert system.calls == [("items", "sku", ("S1", "S2", "S3", "S4", "S5", "S6", "S7"))]
 
@@ -307,7 +312,7 @@ def test_independent_lookups_of_one_table_share_a_round(runner_store: Store) -> 
         "names <- [buyer.code, payer.code]\n"
     )
     page = [{"buyer": "ann@x.com", "payer": "bob@x.com"}, {"buyer": "bob@x.com", "payer": "x"}]
-    got, system = _map(runner_store, text, page)
+    got, system, _rounds = _map(runner_store, text, page)
     assert got[0] == ("outcome", {"names": ["A", "B"]})
     assert got[1] == ("outcome", {"parked": 'no erp.people with email = "x"'})
     assert system.calls == [("people", "email", ("ann@x.com", "bob@x.com", "x"))]
@@ -323,9 +328,43 @@ def test_lookups_of_other_tables_wait_for_their_round(runner_store: Store) -> No
         "out <- [p.code, item.code]\n"
     )
     page = [{"email": "ann@x.com", "code": "B", "sku": "S1"}]
-    got, system = _map(runner_store, text, page)
+    got, system, _rounds = _map(runner_store, text, page)
     assert got == [("outcome", {"out": ["A", "C1"]})]
     assert system.calls == [
         ("people", "email", ("ann@x.com",)),
         ("items", "sku", ("S1",)),
     ]
+
+
+REFERS = """setting skus: table = { "19": "S1", "7": "S2", "5": "S5", "0": "" } refers erp.items.sku
+setting unused: list = ["C1"] refers erp.items.code
+let p = require(erp.people, email = email)
+let item = require(erp.items, sku = lookup(settings.skus, rate))
+out <- [p.code, item.code]
+"""
+
+
+def test_settings_that_refer_to_looked_up_records_come_with_the_first_round(
+    runner_store: Store,
+) -> None:
+    page = [{"email": "ann@x.com", "rate": "19"}, {"email": "bob@x.com", "rate": "7"}]
+    got, system, rounds = _map(runner_store, REFERS, page)
+    assert got == [
+        ("outcome", {"out": ["A", "C1"]}),
+        ("outcome", {"out": ["B", "C2"]}),
+    ]
+    # one round: every item the setting names comes with the people (one key per round
+    # takes two); the script never looks items up by code, so ``unused`` is not fetched, and
+    # the empty text names nothing
+    assert rounds == 1
+    assert system.calls == [
+        ("people", "email", ("ann@x.com", "bob@x.com")),
+        ("items", "sku", ("S1", "S2", "S5")),
+    ]
+
+
+def test_a_page_that_looks_nothing_up_fetches_no_referred_settings(runner_store: Store) -> None:
+    text = 'where email != missing else "no e-mail"\n' + REFERS
+    got, system, _rounds = _map(runner_store, text, [{"rate": "19"}, {}])
+    assert [view[1] for view in got] == [{"skipped": "no e-mail"}] * 2
+    assert system.calls == []
