@@ -42,6 +42,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from mapwright.connectors.exact_online.sandbox.errors import ApiError
+from mapwright.connectors.exact_online.sandbox.index import LOOSE, SCALARS, column, same_key
 from mapwright.connectors.exact_online.sandbox.state import Clock, Store, new_guid
 from mapwright.connectors.exact_online.sandbox.views import LINES
 
@@ -49,6 +50,20 @@ Row = dict[str, Any]
 PRICED = ("salesorder/SalesOrders", "salesinvoice/SalesInvoices")
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+
+
+def code_number(value: Any) -> Any:
+    """Index key of an account code for ``next_account_code``: the number an all-digit
+    code holds, else -1 (codes that ``isdigit`` but ``int`` refuses, like '²', are loose:
+    the scan's ValueError stays)."""
+    if type(value) not in SCALARS:
+        return LOOSE
+    if not str(value).strip().isdigit():
+        return -1
+    try:
+        return int(value)
+    except ValueError:
+        return LOOSE
 
 
 def dec(value: Any) -> Decimal:
@@ -79,6 +94,24 @@ class Documents:
         if found is None:
             raise self.invalid(label)
         return found
+
+    def candidates(self, table: str, field: str, value: Any) -> list[Row]:
+        """The rows of ``table`` whose ``field`` can ``==`` ``value``, in table order, from
+        an index (``index.py``): a superset, so callers keep their own exact test."""
+        rows = list(self.store.table(table).values())
+        wanted = same_key(value)
+        if wanted is LOOSE:  # a value that cannot be keyed: every row
+            return rows
+        index = column(self.store.indexes, table, (field,), same_key, rows)
+        return [rows[p] for p in sorted(index.candidates([wanted]))]
+
+    def next_account_code(self) -> int:
+        """One more than the largest all-digit account code (0 when there is none)."""
+        rows = list(self.store.table("crm/Accounts").values())
+        index = column(self.store.indexes, "crm/Accounts", ("Code",), code_number, rows)
+        loose = [rows[p] for p in sorted(index.loose)]  # checked as the scan checked them
+        numbers = [int(r["Code"]) for r in loose if str(r.get("Code", "")).strip().isdigit()]
+        return max(max(index.buckets, default=0), *numbers, 0) + 1
 
     def invalid(self, label: str) -> ApiError:
         word = "Ongeldige referentie" if self.language == "nl" else "Invalid reference"
@@ -115,7 +148,7 @@ class Documents:
         now = self.clock.ms()
         rows = [
             r
-            for r in self.store.table("logistics/SalesItemPrices").values()
+            for r in self.candidates("logistics/SalesItemPrices", "Item", item)
             if r.get("Item") == item
             and not r.get("Account")
             and r.get("Price") is not None
@@ -331,7 +364,7 @@ class Documents:
         if endpoint == "salesorder/GoodsDeliveries":
             return
         key = head[link]
-        lines = [r for r in self.store.table(table).values() if r.get(link) == key]
+        lines = [r for r in self.candidates(table, link, key) if r.get(link) == key]
         field = "VATAmount" if endpoint == "salesorder/SalesOrders" else "VATAmountFC"
         excl = sum((dec(r.get("AmountFC") or 0) for r in lines), Decimal(0))
         vat = sum((dec(r.get(field) or 0) for r in lines), Decimal(0))

@@ -227,6 +227,47 @@ def evaluate(node: Node, get: Callable[[str], Any]) -> Any:
     raise FilterError(f"Error in query syntax: cannot evaluate {kind}")
 
 
+#: the comparisons that can raise (incompatible types); every other node never does
+ORDERING = frozenset({"gt", "ge", "lt", "le"})
+
+
+def never_raises(node: Node) -> bool:
+    """Whether ``evaluate(node, …)`` cannot raise for any row (no ordering comparison)."""
+    if node[0] == "cmp" and node[1] in ORDERING:
+        return False
+    return all(never_raises(n) for n in node[1:] if isinstance(n, tuple))
+
+
+def narrow(node: Node, lookup: Callable[[str, Any], set[int] | None]) -> set[int] | None:
+    """Positions of the only rows on which ``node`` can be true, or ``None`` (any row).
+
+    ``lookup(field, literal)`` gives the positions of the rows whose ``field`` can ``eq``
+    the literal (``None``: not indexed). On every row outside the answer ``evaluate`` is
+    false AND does not raise, so evaluating only the answer's rows gives the scan's rows and
+    the scan's errors: ``and`` skips its right side when its left is false, so only a left
+    side that never raises may be narrowed by its right side; ``or`` needs both sides.
+    """
+    kind = node[0]
+    if kind == "cmp" and node[1] == "eq":
+        left, right = node[2], node[3]
+        if left[0] == "lit" and right[0] == "field":
+            left, right = right, left
+        if left[0] == "field" and right[0] == "lit":
+            return lookup(left[1], right[1])
+        return None
+    if kind == "or":
+        first = narrow(node[1], lookup)
+        second = narrow(node[2], lookup) if first is not None else None
+        return None if first is None or second is None else first | second
+    if kind == "and":
+        first = narrow(node[1], lookup)
+        second = narrow(node[2], lookup) if never_raises(node[1]) else None
+        if first is None or second is None:
+            return first if second is None else second
+        return first & second
+    return None
+
+
 def timestamp_only(node: Node) -> int | None:
     """For sync endpoints: N when the filter is exactly ``Timestamp gt N``, else ``None``."""
     if (

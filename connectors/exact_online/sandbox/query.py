@@ -18,9 +18,11 @@ from mapwright.connectors.exact_online.sandbox.errors import ApiError
 from mapwright.connectors.exact_online.sandbox.filters import (
     FilterError,
     evaluate,
+    narrow,
     parse,
     timestamp_only,
 )
+from mapwright.connectors.exact_online.sandbox.index import Column, column, fold_key
 from mapwright.connectors.exact_online.sandbox.state import Store
 from mapwright.connectors.exact_online.sandbox.views import VIEWS, View, render
 
@@ -120,7 +122,7 @@ def read(
                 f"filter on {allowed}",
             )
         try:
-            rows = [r for r in rows if evaluate(tree, _getter(view, r))]
+            rows = matching(store, view, tree, rows)
         except FilterError as exc:
             raise ApiError(400, str(exc)) from None
     order = q.get("$orderby", "")
@@ -180,6 +182,37 @@ def _named(node: tuple[Any, ...]) -> set[str]:
     if node[0] == "field":
         return {node[1]}
     return set().union(*(_named(n) for n in node[1:] if isinstance(n, tuple)))
+
+
+def matching(
+    store: Store, view: View, tree: tuple[Any, ...], rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The rows on which the filter is true, in table order: the filter is evaluated on
+    the rows an index leaves (``filters.narrow``), or on all when it leaves no narrowing."""
+    columns: dict[str, Column] = {}
+
+    def lookup(name: str, literal: Any) -> set[int] | None:
+        if not _plain(view, name):
+            return None
+        if name not in columns:
+            columns[name] = column(store.indexes, view.table, (name,), fold_key, rows)
+        return columns[name].candidates([fold_key(literal)])
+
+    if view.combine is None:
+        positions = narrow(tree, lookup)
+        if positions is not None:
+            rows = [rows[p] for p in sorted(positions)]
+    return [r for r in rows if evaluate(tree, _getter(view, r))]
+
+
+def _plain(view: View, name: str) -> bool:
+    """Whether ``view.value(row, name)`` is ``row.get(name)`` (what an index keys)."""
+    return (
+        view.combine is None
+        and view.derive is None
+        and name not in view.alias
+        and not (view.sync and name == "Timestamp")
+    )
 
 
 def _getter(view: View, row: dict[str, Any]) -> Callable[[str], Any]:

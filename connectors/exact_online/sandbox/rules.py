@@ -21,6 +21,7 @@ from mapwright.connectors.exact_online.fields import FIELDS, PRIMARY_KEYS
 from mapwright.connectors.exact_online.odata import parse_date
 from mapwright.connectors.exact_online.sandbox.documents import Documents
 from mapwright.connectors.exact_online.sandbox.errors import ApiError
+from mapwright.connectors.exact_online.sandbox.index import column, text_key
 from mapwright.connectors.exact_online.sandbox.state import Store, new_guid
 from mapwright.connectors.exact_online.sandbox.views import LINES
 
@@ -81,6 +82,8 @@ NUMBERS = {
     "salesentry/SalesEntries": ("EntryNumber", "entry_number", 24700001),
     "salesorder/GoodsDeliveries": ("DeliveryNumber", "delivery_number", 1),
 }
+#: an address posted with the same values as an existing one answers that one
+SAME_ADDRESS = ("Account", "Type", "AddressLine1", "AddressLine2", "Postcode", "City", "Country")
 #: default sales VAT code fields that must name a usable sales VAT code
 VAT_DEFAULTS = {"crm/Accounts": "SalesVATCode", "logistics/Items": "SalesVatCode"}
 WEBHOOK_TOPICS = {
@@ -280,9 +283,14 @@ class Rules(Documents):
         if not names or any(row.get(n) in (None, "") for n in names):
             return
         wanted = tuple(str(row[n]).strip().casefold() for n in names)
-        for other_key, other in self.store.table(endpoint).items():
-            if other_key == key:
+        table = self.store.table(endpoint)
+        rows, keys = list(table.values()), list(table)
+        # the first field narrows enough (an item's warehouses); one field is cheaper to check
+        index = column(self.store.indexes, endpoint, names[:1], text_key, rows)
+        for position in index.candidates([wanted[:1]]):
+            if keys[position] == key:
                 continue
+            other = rows[position]
             if tuple(str(other.get(n)).strip().casefold() for n in names) == wanted:
                 raise self._duplicate()
 
@@ -290,12 +298,7 @@ class Rules(Documents):
         if row.get("Code"):
             row["Code"] = str(row["Code"]).strip().rjust(18)
         else:
-            codes = [
-                int(r["Code"])
-                for r in self.store.table("crm/Accounts").values()
-                if str(r.get("Code", "")).strip().isdigit()
-            ]
-            row["Code"] = str(max(codes, default=0) + 1).rjust(18)
+            row["Code"] = str(self.next_account_code()).rjust(18)
         row.setdefault("Type", "A")
         row["IsSales"] = row.get("Status") == "C"
 
@@ -316,9 +319,9 @@ class Rules(Documents):
     def _create_addresses(self, row: Row) -> Row | None:
         if row.get("Account"):
             row["AccountName"] = self.ref("crm/Accounts", row["Account"], "Account").get("Name")
-        same = ("Account", "Type", "AddressLine1", "AddressLine2", "Postcode", "City", "Country")
-        for other in self.store.table("crm/Addresses").values():
-            if all(other.get(n) == row.get(n) for n in same):
+        # the account's addresses, in table order (the first match answers)
+        for other in self.candidates("crm/Addresses", "Account", row.get("Account")):
+            if all(other.get(n) == row.get(n) for n in SAME_ADDRESS):
                 return other
         return None
 

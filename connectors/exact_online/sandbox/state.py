@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from mapwright.connectors.exact_online.sandbox.index import Column
+
 
 class Clock:
     """Wall time plus an offset; ``frozen_at`` stops it (tests advance it by hand)."""
@@ -112,6 +114,8 @@ class Store:
     def __init__(self, data_file: str | None = None, first_timestamp: int = 1_000_000):
         self.tables: dict[str, dict[str, dict[str, Any]]] = {}
         self.counters: dict[str, int] = {"timestamp": first_timestamp}
+        #: ``index.Column``s by (table, fields, key): they check the rows on every use
+        self.indexes: dict[Any, Column] = {}
         self.db: sqlite3.Connection | None = None
         if data_file:
             self.db = sqlite3.connect(data_file, check_same_thread=False)
