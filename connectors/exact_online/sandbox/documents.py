@@ -97,7 +97,9 @@ class Documents:
 
     def candidates(self, table: str, field: str, value: Any) -> list[Row]:
         """The rows of ``table`` whose ``field`` can ``==`` ``value``, in table order, from
-        an index (``index.py``): a superset, so callers keep their own exact test."""
+        an index (``index.py``): a superset, so callers keep their own exact test. Worth it
+        only for a costly test: checking the index costs about what a scan with a plain
+        ``row.get(field) == value`` costs (an item's prices, a document's lines stay scans)."""
         rows = list(self.store.table(table).values())
         wanted = same_key(value)
         if wanted is LOOSE:  # a value that cannot be keyed: every row
@@ -148,7 +150,7 @@ class Documents:
         now = self.clock.ms()
         rows = [
             r
-            for r in self.candidates("logistics/SalesItemPrices", "Item", item)
+            for r in self.store.table("logistics/SalesItemPrices").values()
             if r.get("Item") == item
             and not r.get("Account")
             and r.get("Price") is not None
@@ -364,7 +366,7 @@ class Documents:
         if endpoint == "salesorder/GoodsDeliveries":
             return
         key = head[link]
-        lines = [r for r in self.candidates(table, link, key) if r.get(link) == key]
+        lines = [r for r in self.store.table(table).values() if r.get(link) == key]
         field = "VATAmount" if endpoint == "salesorder/SalesOrders" else "VATAmountFC"
         excl = sum((dec(r.get("AmountFC") or 0) for r in lines), Decimal(0))
         vat = sum((dec(r.get(field) or 0) for r in lines), Decimal(0))
