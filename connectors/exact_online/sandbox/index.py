@@ -1,20 +1,22 @@
 """Indexes over the sandbox's tables: which rows can match an equality, without a scan.
 
 Exact answers a bulk lookup (``Email eq 'a' or Email eq 'b' …``) and its uniqueness checks
-from database indexes; evaluating the filter on every row made each lookup cost as much as
-~80 creates. A ``Column`` buckets the rows of one table by a key of some of their fields;
-callers use it only to NARROW the rows they then check exactly as before (the full filter,
-the uniqueness rule), so an index can never change an answer, only skip rows that cannot
-match. That needs one property of every key function here: two values that the exact check
-finds equal get equal keys.
+from database indexes; evaluating the filter on every row made a 25-value lookup on 1,000
+seeded accounts cost 13 ms, ~20 creates. A ``Column`` buckets the rows of one table by a
+key of some of their fields; callers use it only to NARROW the rows they then check exactly
+as before (the full filter, the uniqueness rule), so an index can never change an answer,
+only skip rows that cannot match. That needs one property of every key function here: two
+values that the exact check finds equal get equal keys.
 
 Stored rows are plain dicts that anybody holding them may change in place (tests edit rows
 of ``store.table(…)`` directly), so a version counter bumped by ``Store.put`` would miss
 changes. Each use instead compares the indexed fields of every row, by identity, with the
-values the index was built from (``map``/``compress``: C speed, ~50 ns a row) and re-keys
+values the index was built from (``map``/``compress``: C speed, ~35 ns a row) and re-keys
 only the rows whose values are not the very same objects; fewer rows than before (a
 delete) rebuilds it. A value whose key could change without a new object (lists, dicts,
 anything not a plain scalar) is not keyed: its row is "loose" and always a candidate.
+That check costs about what a scan with a plain ``row.get(f) == v`` costs, so an index pays
+only where the per-row test is costly (a filter tree, folded text, several fields).
 """
 
 from __future__ import annotations
