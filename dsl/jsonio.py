@@ -257,9 +257,24 @@ def dumps(value: Any, *, indent: int | None = None, sort_keys: bool = False) -> 
     """Serialize with ``Decimal`` kept exact (``1.10`` stays ``1.10``).
 
     Text is written as UTF-8 characters; only a text holding half of a surrogate pair
-    (which has no UTF-8 form) makes the whole result use ``\\uXXXX`` escapes instead.
+    (which has no UTF-8 form) makes the whole result use ``\\uXXXX`` escapes instead. A value
+    that is plain already (``is_plain``: most of what the store and the API write) is encoded
+    as it is; anything else is first copied by ``plain`` (the same text either way).
     """
-    data = plain(value)
+    try:
+        ready = is_plain(value)
+    except RecursionError:  # nested deeper than the stack: plain() fails the same way
+        ready = False
+    return _encode(value if ready else plain(value), indent, sort_keys)
+
+
+def copied_dumps(value: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
+    """``dumps`` by way of ``plain``'s copy whatever the value: the generic path that
+    ``dumps`` must match (tests/dsl/test_jsonio_plain.py)."""
+    return _encode(plain(value), indent, sort_keys)
+
+
+def _encode(data: Any, indent: int | None, sort_keys: bool) -> str:
     text: str = simplejson.dumps(
         data, use_decimal=True, indent=indent, sort_keys=sort_keys, ensure_ascii=False
     )
@@ -270,3 +285,34 @@ def dumps(value: Any, *, indent: int | None = None, sort_keys: bool = False) -> 
             data, use_decimal=True, indent=indent, sort_keys=sort_keys, ensure_ascii=True
         )
     return text
+
+
+_PLAIN_LEAVES = frozenset({str, int, float, bool, type(None), Decimal})
+"""The values ``plain`` returns unchanged (exact types: a subclass may be written otherwise)."""
+
+
+def is_plain(value: Any) -> bool:
+    """Whether ``plain(value)`` would be an equal copy: dicts with text keys and lists of
+    plain values, nothing else (no ``missing``, dates, tuples or subclasses)."""
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                return False
+            inner = type(item)
+            if inner is dict or inner is list:
+                if not is_plain(item):
+                    return False
+            elif inner not in _PLAIN_LEAVES:
+                return False
+        return True
+    if kind is list:
+        for item in value:
+            inner = type(item)
+            if inner is dict or inner is list:
+                if not is_plain(item):
+                    return False
+            elif inner not in _PLAIN_LEAVES:
+                return False
+        return True
+    return kind in _PLAIN_LEAVES

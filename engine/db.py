@@ -2,19 +2,16 @@
 
 SQLite connections get ``journal_mode=WAL`` (readers never block the writer),
 ``busy_timeout`` (a second process waits for the write lock instead of failing) and
-``foreign_keys=ON``. JSON columns are written as ``dsl.jsonio.dumps`` writes them, so ``Decimal``
-amounts keep every digit (``store_json``: the same text without its copy of values that are
-plain already, such as a run's activity log). ``migrate`` brings a database to the newest
-schema with alembic, run in code.
+``foreign_keys=ON``. JSON columns are written with ``dsl.jsonio.dumps``, so ``Decimal`` amounts
+keep every digit (values that are plain already, such as a run's activity log, are encoded
+without a copy). ``migrate`` brings a database to the newest schema with alembic, run in code.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import simplejson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -49,7 +46,7 @@ def create_engine(
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     options: dict[str, Any] = {
-        "json_serializer": store_json,
+        "json_serializer": jsonio.dumps,
         "json_deserializer": jsonio.loads,
     }
     if parsed.get_backend_name() == "sqlite":
@@ -73,62 +70,6 @@ def create_engine(
         sync = sqlite_synchronous.upper()
         sa.event.listen(engine, "connect", lambda conn, rec: _sqlite_pragmas(conn, sync))
     return engine
-
-
-#: the values ``jsonio.plain`` returns unchanged (exact types: a subclass may differ)
-_PLAIN_LEAVES = frozenset({str, int, float, bool, type(None), Decimal})
-
-
-def _is_plain(value: Any) -> bool:
-    """Whether ``jsonio.plain(value)`` is an equal copy: dicts (text keys only) and lists of
-    plain leaves, nothing else (no ``missing``, dates, tuples or subclasses)."""
-    kind = type(value)
-    if kind is dict:
-        for key, item in value.items():
-            if type(key) is not str:
-                return False
-            inner = type(item)
-            if inner is dict or inner is list:
-                if not _is_plain(item):
-                    return False
-            elif inner not in _PLAIN_LEAVES:
-                return False
-        return True
-    if kind is list:
-        for item in value:
-            inner = type(item)
-            if inner is dict or inner is list:
-                if not _is_plain(item):
-                    return False
-            elif inner not in _PLAIN_LEAVES:
-                return False
-        return True
-    return kind in _PLAIN_LEAVES
-
-
-def store_json(value: Any) -> str:
-    """The text ``jsonio.dumps(value)`` writes, for the store's JSON columns.
-
-    ``jsonio.dumps`` first makes a plain copy of the value; most of what the store writes
-    (source records, plans, the operations' requests and answers) is plain already, and that
-    copy was about half of the cost of storing a page's activity log. A plain value is
-    encoded as it is (same text); anything else (``missing``, dates, tuples, other keys
-    than text, too deep or circular, a lone surrogate) goes through ``jsonio.dumps``.
-    """
-    try:
-        if _is_plain(value):
-            text: str = simplejson.dumps(
-                value,
-                use_decimal=True,
-                ensure_ascii=False,
-                check_circular=False,  # _is_plain would not have returned on a cycle
-                namedtuple_as_object=False,
-            )
-            text.encode("utf-8")  # a lone surrogate: jsonio.dumps escapes the whole text
-            return text
-    except (RecursionError, UnicodeEncodeError):
-        pass
-    return jsonio.dumps(value)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, synchronous: str) -> None:

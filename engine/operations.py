@@ -53,7 +53,7 @@ class OperationLog:
     def to_json(self) -> dict[str, Any]:
         """The log entry for the run's record log. ``request`` (the plain fields sent) and
         ``response`` (the connector's answer) are not copied: the store's JSON encoder
-        (``db.store_json``, as ``jsonio.dumps``) writes them plain, and nothing changes either
+        (``jsonio.dumps``) writes them plain, and nothing changes either
         after it was logged (a deep copy of every answer cost ~5 % of a flow's own time)."""
         data = {
             "operation": self.operation,
