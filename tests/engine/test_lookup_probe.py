@@ -20,13 +20,13 @@ from typing import Any, ClassVar
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lookup_reference import mapped_by_runner
+from lookup_reference import one_key_per_round as reference
 from mapwright import dsl
 from mapwright.connectors.base import ConnectionConfig, Connector, ObjectSpec
-from mapwright.dsl.plan import Outcome
-from mapwright.dsl.resolver import LookupPending
 from mapwright.engine.resolver import PageResolver
 from mapwright.engine.retry import RetryPolicy
-from mapwright.engine.runner import MAX_LOOKUP_ROUNDS, FlowRunner, RunContext, SourceItem
+from mapwright.engine.runner import MAX_LOOKUP_ROUNDS
 from mapwright.engine.store import Store
 
 
@@ -80,59 +80,23 @@ def runner_store() -> Iterator[Store]:
         store.close()
 
 
-def _view(result: Any) -> Any:
-    if isinstance(result, Outcome):
-        return ("outcome", result.to_json())
-    return (type(result).__name__, str(result))
-
-
 async def one_key_per_round(
     script: Any, records: list[dict[str, Any]], system: MemorySystem
 ) -> tuple[list[Any], int]:
-    """The old loop: ``script.run`` per waiting record, ``LookupPending`` on its first key
-    not fetched yet, one bulk fetch per round. The views of the results, and the rounds."""
+    """The reference loop (``lookup_reference``): the views of the results, and the rounds."""
     lookups = CountingResolver({"erp": system}, RetryPolicy())
-    settings_ = script.resolve_settings({})
-    results: list[Any] = [None] * len(records)
-    todo = list(range(len(records)))
-    for _round in range(MAX_LOOKUP_ROUNDS):
-        waiting = []
-        for index in todo:
-            try:
-                results[index] = script.run(records[index], settings=settings_, resolver=lookups)
-            except LookupPending:
-                waiting.append(index)
-            except dsl.MappingError as exc:
-                results[index] = exc
-        if not waiting:
-            break
-        await lookups.fetch_pending()
-        todo = waiting
-    else:
-        raise AssertionError("the reference needed more rounds than the runner allows")
-    return [_view(r) for r in results], lookups.rounds
+    views = await reference(script, records, script.resolve_settings({}), lookups)
+    return views, lookups.rounds
 
 
 async def probed(
     store: Store, script: Any, records: list[dict[str, Any]], system: MemorySystem
 ) -> tuple[list[Any], int]:
     """The runner's ``_map_all``: the views of its results, and its rounds."""
-    ctx = RunContext(
-        store=store,
-        tenant="t",
-        flow="probe",
-        run_id="r",
-        script=script,
-        settings=script.resolve_settings({}),
-        connectors={"erp": system},
-        retry=RetryPolicy(),
-        dry_run=True,
-    )
     lookups = CountingResolver({"erp": system}, RetryPolicy())
-    items = [SourceItem(record, str(n)) for n, record in enumerate(records)]
-    got = await FlowRunner(ctx)._map_all(items, lookups, {})
+    views = await mapped_by_runner(store, script, records, script.resolve_settings({}), lookups)
     assert not lookups.probing  # the sender's checks after mapping see the plain resolver
-    return [_view(r) for r in got], lookups.rounds
+    return views, lookups.rounds
 
 
 # ---- generated scripts --------------------------------------------------------------------

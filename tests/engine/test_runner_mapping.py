@@ -6,12 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine_doubles import TableSystem
+from lookup_reference import mapped_by_runner, one_key_per_round
 from mapwright import dsl
-from mapwright.dsl.plan import Outcome
-from mapwright.dsl.resolver import LookupPending
 from mapwright.engine.resolver import PageResolver
 from mapwright.engine.retry import RetryPolicy
-from mapwright.engine.runner import MAX_LOOKUP_ROUNDS, FlowRunner, RunContext, SourceItem
 from mapwright.engine.store import Store
 
 SCRIPT = """
@@ -60,33 +58,12 @@ def _seed(erp: TableSystem) -> None:
     erp.seed("invoices", [{"ref": f"C{n % 9}-N{n}"} for n in range(1, 41, 3)])
 
 
-def _view(result: Any) -> Any:
-    if isinstance(result, Outcome):
-        return ("outcome", result.to_json())
-    return (type(result).__name__, str(result))
-
-
 async def _reference(
     script: Any, records: list[dict[str, Any]], settings: dict[str, Any], erp: TableSystem
 ) -> tuple[list[Any], list[tuple[str, str, str, int]]]:
-    """The generic path: ``Script.run`` for each waiting record, a bulk fetch per round."""
+    """The generic path (``lookup_reference``): the views of the results, and the calls."""
     lookups = PageResolver({"erp": erp}, RetryPolicy())
-    results: list[Any] = [None] * len(records)
-    todo = list(range(len(records)))
-    for _round in range(MAX_LOOKUP_ROUNDS):
-        waiting = []
-        for index in todo:
-            try:
-                results[index] = script.run(records[index], settings=settings, resolver=lookups)
-            except LookupPending:
-                waiting.append(index)
-            except dsl.MappingError as exc:
-                results[index] = exc
-        if not waiting:
-            break
-        await lookups.fetch_pending()
-        todo = waiting
-    return [_view(r) for r in results], lookups.calls
+    return await one_key_per_round(script, records, settings, lookups), lookups.calls
 
 
 async def test_the_page_maps_as_script_run_does_round_by_round(
@@ -102,20 +79,7 @@ async def test_the_page_maps_as_script_run_does_round_by_round(
     assert any(v[0] == "outcome" and v[1].get("skipped") for v in expected)
     assert any(v[0] == "outcome" and v[1].get("parked") for v in expected)
 
-    ctx = RunContext(
-        store=store,
-        tenant="t",
-        flow="chained",
-        run_id="r1",
-        script=script,
-        settings=settings,
-        connectors={"erp": erp},
-        retry=RetryPolicy(),
-        dry_run=True,
-    )
     lookups = PageResolver({"erp": erp}, RetryPolicy())
-    items = [SourceItem(record, str(n)) for n, record in enumerate(records)]
-    got = await FlowRunner(ctx)._map_all(items, lookups, {})
-    assert [_view(r) for r in got] == expected
+    assert await mapped_by_runner(store, script, records, settings, lookups) == expected
     # the same bulk lookups, round by round
     assert lookups.calls == expected_calls
