@@ -357,9 +357,10 @@ class OperationSender:
         return pair[0], self._filled(pair[1], results, key)
 
     def _filled(self, value: Any, results: dict[str, dict[str, Any]], key: str) -> Any:
-        """``jsonio.plain(self._fill(value, …))`` in one pass: each ``Ref`` replaced by the
-        referenced result's field and the whole made plain (missing fields dropped, dates as
-        ISO text), one copy of an operation's fields instead of two."""
+        """``value`` with each ``Ref`` replaced by the referenced result's field, made plain
+        (missing fields dropped, dates as ISO text) in the same pass: one copy of an
+        operation's fields, not two (tests/engine/test_operation_fields.py holds it to
+        ``jsonio.plain`` of the filled value)."""
         if isinstance(value, Ref):
             return jsonio.plain(self._deref(value, results, key))
         if isinstance(value, dict):
@@ -372,17 +373,6 @@ class OperationSender:
             return value.isoformat()
         if value is MISSING:
             return None
-        return value
-
-    def _fill(self, value: Any, results: dict[str, dict[str, Any]], key: str) -> Any:
-        """Replace every ``Ref`` in ``value`` with the referenced result's field (the generic
-        form of ``_filled``, which the tests compare it with)."""
-        if isinstance(value, Ref):
-            return self._deref(value, results, key)
-        if isinstance(value, dict):
-            return {k: self._fill(v, results, key) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self._fill(v, results, key) for v in value]
         return value
 
     def _deref(self, ref: Ref, results: dict[str, dict[str, Any]], key: str) -> Any:

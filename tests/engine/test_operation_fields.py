@@ -1,7 +1,8 @@
 """An operation's fields are filled and made plain in one pass (``OperationSender._filled``).
 
-It must give what the generic path gives, ``jsonio.plain(sender._fill(...))``, for any
-fields: the same value, or the same stop (a ``Ref`` to nothing) with the same reason.
+It must give what the generic path gives, ``jsonio.plain`` of the fields with every ``Ref``
+replaced (``fill`` below), for any fields: the same value, or the same stop (a ``Ref`` to
+nothing) with the same reason.
 """
 
 from __future__ import annotations
@@ -72,9 +73,21 @@ def sender(dry_run: bool) -> OperationSender:
     )
 
 
-def outcome(fill: Any) -> tuple[str, Any]:
+def fill(s: OperationSender, value: Any, results: dict[str, dict[str, Any]], key: str) -> Any:
+    """The generic path's first step: every ``Ref`` in ``value`` replaced by the referenced
+    result's field (through the sender's own ``_deref``), nothing made plain yet."""
+    if isinstance(value, Ref):
+        return s._deref(value, results, key)
+    if isinstance(value, dict):
+        return {k: fill(s, v, results, key) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [fill(s, v, results, key) for v in value]
+    return value
+
+
+def outcome(make: Any) -> tuple[str, Any]:
     try:
-        return ("value", fill())
+        return ("value", make())
     except RecordStopped as stop:
         return ("stopped", (stop.outcome, stop.reason))
 
@@ -84,7 +97,7 @@ def outcome(fill: Any) -> tuple[str, Any]:
 def test_filled_gives_what_plain_of_fill_gives(value: Any, dry_run: bool) -> None:
     s = sender(dry_run)
     one_pass = outcome(lambda: s._filled(value, RESULTS, "op"))
-    generic = outcome(lambda: jsonio.plain(s._fill(value, RESULTS, "op")))
+    generic = outcome(lambda: jsonio.plain(fill(s, value, RESULTS, "op")))
     assert one_pass == generic
 
 
