@@ -45,17 +45,21 @@ class SettingSpec:
         return data
 
     def references(self, value: Any) -> list[tuple[str, str]]:
-        """The (where, value) pairs of ``value`` that must exist in ``refers``: a text's
-        value, each list item, each table value (named by its key); empty texts are skipped."""
+        """The (where, value) pairs of ``value`` that must exist in ``refers``, as text;
+        absent values and empty texts are skipped."""
         if not self.refers:
             return []
+        named = self.named_values(value)
+        return [(where, str(v)) for where, v in named if v is not None and str(v) != ""]
+
+    def named_values(self, value: Any) -> list[tuple[str, Any]]:
+        """The values a setting's ``value`` names, each with where it stands: the value
+        itself, each list item, each table value (named by its key)."""
         if isinstance(value, dict):
-            pairs = [(f"{self.name}[{k!r}]", v) for k, v in value.items()]
-        elif isinstance(value, list):
-            pairs = [(f"{self.name}[{i}]", v) for i, v in enumerate(value)]
-        else:
-            pairs = [(self.name, value)]
-        return [(where, str(v)) for where, v in pairs if v is not None and str(v) != ""]
+            return [(f"{self.name}[{k!r}]", v) for k, v in value.items()]
+        if isinstance(value, list):
+            return [(f"{self.name}[{i}]", v) for i, v in enumerate(value)]
+        return [(self.name, value)]
 
 
 class _Required:

@@ -335,7 +335,8 @@ class FlowRunner:
             object_spec = connector.objects.get(object_name) if connector is not None else None
             if object_spec is None or key not in object_spec.find_keys:
                 continue
-            lookups.want(system, object_name, key, _setting_values(resolved.get(spec.name)))
+            named = spec.named_values(resolved.get(spec.name))
+            lookups.want(system, object_name, key, _key_values(named))
 
     def _mapper(
         self, lookups: PageResolver
@@ -467,18 +468,13 @@ def source_id(connector: Connector, object_name: str, record: dict[str, Any]) ->
     return str(value)
 
 
-def _setting_values(value: Any) -> list[Any]:
-    """The values a ``refers`` setting names: a text or number, each list item, each table
-    value (empty texts and other kinds of values name nothing)."""
-    if isinstance(value, dict):
-        values = list(value.values())
-    elif isinstance(value, list):
-        values = value
-    else:
-        values = [value]
+def _key_values(named: list[tuple[str, Any]]) -> list[Any]:
+    """The lookup keys among a ``refers`` setting's values (``SettingSpec.named_values``): texts
+    and numbers as they are (a number key finds what a script's number lookup finds); empty
+    texts and other kinds of values name nothing."""
     return [
         v
-        for v in values
+        for _, v in named
         if isinstance(v, str | int | Decimal) and not isinstance(v, bool) and v != ""
     ]
 
