@@ -39,7 +39,7 @@ from mapwright.dsl.limits import MAX_NESTING, NAMES
 from mapwright.dsl.plan import Operation, Ref
 from mapwright.dsl.scope import Scope
 from mapwright.dsl.shapes import copies_only, counts_as_step
-from mapwright.dsl.ticks import TICK, merge_ticks
+from mapwright.dsl.ticks import TICK, merge_ticks, tick_only_steps, unticked
 from mapwright.dsl.values import MISSING
 
 LOOKUP_KINDS = {"find", "find_all", "exists", "require"}
@@ -81,6 +81,20 @@ class CompiledCode:
     measure_output: bool = True
     #: the generated function of each ``each`` loop -> the local that holds the item index
     loops: dict[CodeType, str] = field(default_factory=dict)
+    #: when only step ticks use ``ctx``: the most steps a record can count (``ticks.py``);
+    #: with ``max_steps`` at least this, ``unticked_run()`` gives the same results
+    tick_steps: int | None = None
+    ticks: list[int] = field(default_factory=list, repr=False)
+    _unticked: Callable[..., dict[str, Any]] | None = field(default=None, repr=False)
+
+    def unticked_run(self) -> Callable[..., dict[str, Any]]:
+        """``run`` without its step ticks, called with ``ctx=None`` (compiled on first use;
+        only when ``tick_steps`` is not ``None``)."""
+        if self._unticked is None:
+            assert self.tick_steps is not None
+            filename = self.run.__code__.co_filename
+            self._unticked = unticked(self.source, self.ticks, self.namespace, filename)
+        return self._unticked
 
 
 class Compiler(ExpressionCompiler):
@@ -232,6 +246,8 @@ class Compiler(ExpressionCompiler):
             needs_context,
             not copies_only(self.script),
             loops,
+            tick_only_steps(self.out, self.ticks),
+            self.ticks,
         )
 
     def _compile_defs(self, module: Module, prefix: str) -> None:

@@ -20,6 +20,10 @@ numbers (and the statements they map to) stay the same.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
+
+from mapwright.dsl.limits import CLOCK_EVERY
 
 TICK = ("ctx.left -= 1", "if ctx.left < 0: ctx.checkpoint()")
 _LEAVES = re.compile(r"\b(return|break|continue|yield|ctx)\b")
@@ -59,8 +63,46 @@ def merge_ticks(out: list[str], ticks: list[int]) -> None:
             out[index + 1] = f"{pad}pass"  # the tick's second line: line numbers stay
 
 
+def tick_only_steps(out: list[str], ticks: list[int]) -> int | None:
+    """The most steps a run of ``out`` can count, when its ticks (``ticks``, before or after
+    ``merge_ticks``) are the only lines of the generated ``run`` that use ``ctx`` and there
+    are fewer than ``CLOCK_EVERY``; else ``None``.
+
+    Such a script has no loops, ``def``s, lookups or operations, and each tick runs at most
+    once per record. A record starts with ``window - 1`` steps before the first checkpoint
+    (``Context.restart``: ``window`` is ``CLOCK_EVERY``, or ``max_steps + 1`` when smaller),
+    so when ``max_steps`` is at least this count no tick can reach the checkpoint: the limit
+    cannot be hit and the clock is never read. The ticks then do nothing a caller can see,
+    and the script may run without a context (``unticked``)."""
+    if not ticks or len(ticks) >= CLOCK_EVERY:
+        return None
+    counted = {i for t in ticks for i in (t, t + 1)}
+    for index, line in enumerate(out[1:], start=1):  # out[0] is the "def run" header
+        if "\n" in line or (index not in counted and _USES_CTX.search(line)):
+            return None
+    return len(ticks)
+
+
+def unticked(
+    source: str, ticks: list[int], namespace: dict[str, Any], filename: str
+) -> Callable[..., Any]:
+    """``run`` of ``source`` (generated lines, ticks at ``ticks``) with every tick line made
+    ``pass``: same line numbers (failures map back to the same statements), no ``ctx``
+    needed. Only for code that ``tick_only_steps`` accepted."""
+    out = source.split("\n")
+    for t in ticks:
+        for index in (t, t + 1):
+            out[index] = " " * _indent(out[index]) + "pass"
+    free = dict(namespace)
+    exec(compile("\n".join(out), filename, "exec"), free)  # noqa: S102 - the checked code
+    return free["run"]
+
+
+_USES_CTX = re.compile(r"\bctx\b")
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-__all__ = ["TICK", "merge_ticks"]
+__all__ = ["TICK", "merge_ticks", "tick_only_steps", "unticked"]
