@@ -24,10 +24,8 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from caches import forget_values
 from mapwright import dsl
-from mapwright.dsl.functions.countries import _code_of
-from mapwright.dsl.functions.people import _checked_email
-from mapwright.dsl.functions.tax import _valid_vat_id
 from mapwright.dsl.jsonio import plain
 
 # ---- data --------------------------------------------------------------------------------
@@ -282,15 +280,6 @@ Way = Callable[[list[dict[str, Any]]], object]
 
 CHUNK = 500
 """Records per timed slice: short slices are often not interrupted on a busy machine."""
-
-
-def forget_values() -> None:
-    """Empty the builtins' per-value caches (e-mail, country, VAT id): every record of these
-    benchmarks is new, and a way timed right after another on the same slice would otherwise
-    find the values it needs remembered, which the hand-written way, timed first, never does.
-    The per-script caches (compiled patterns, JMESPath) stay."""
-    for cached in (_checked_email, _code_of, _valid_vat_id):
-        cached.cache_clear()
 
 
 def interleaved(
