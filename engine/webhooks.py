@@ -5,8 +5,12 @@ A callback (``POST /api/v1/webhooks/exact-online/{tenant}/{connection}``, see
 ``api/routes/webhooks.py``) is checked as Exact documents it: ``HashCode`` is the upper-case
 hex HMAC-SHA256 of the raw ``Content`` text keyed with the app's webhook secret
 (``connectors/exact_online/webhooks.py``). The secret is the connection's credential
-``webhook_secret``. A callback whose body was seen before (the same bytes, so the same
-``HashCode``) is answered but does nothing: ``engine/claims.py`` lets one process claim it.
+``webhook_secret``. Every callback that is not genuine gets one answer (``REJECTED``, 401),
+whether the tenant or connection is unknown, has no secret or the ``HashCode`` is wrong: the
+caller is unauthenticated and must not learn which names exist (the log says which).
+
+A callback whose body was seen before (the same bytes, so the same ``HashCode``) is
+answered but does nothing: ``engine/claims.py`` lets one process claim it.
 
 The event carries no data, only ``Topic``/``Action``/``Key``. Every enabled flow of the tenant
 whose source is an object of this connection with that webhook topic gets an incremental run
@@ -30,12 +34,25 @@ from mapwright.engine.errors import EngineError, FlowInvalid, RunRefused
 log = logging.getLogger("mapwright.webhooks")
 
 
-class WebhookRejected(EngineError):
-    """Not a genuine callback for this connection; ``status`` is the HTTP answer."""
+#: The one answer to every callback that is not genuine: an unknown tenant or connection, a
+#: connection that is not an Exact Online one or has no ``webhook_secret``, a body that is no
+#: callback, a wrong ``HashCode``. The URL is public and its caller unauthenticated, so the
+#: answer must not tell which tenant or connection names exist; the reason goes to the
+#: service log (event ``webhook.rejected``) for the operator.
+REJECTED = (
+    "not a genuine Exact Online callback for this URL: check the callback URL and the "
+    "webhook secret (the service log says which)"
+)
 
-    def __init__(self, message: str, status: int = 401):
-        super().__init__(message)
-        self.status = status
+
+class WebhookRejected(EngineError):
+    """Not a genuine callback for this URL. The message is always ``REJECTED`` and
+    ``status`` 401, whatever the reason; ``reason`` says what was wrong (for the log only)."""
+
+    def __init__(self, reason: str):
+        super().__init__(REJECTED)
+        self.reason = reason
+        self.status = 401
 
 
 @dataclass
@@ -69,26 +86,38 @@ def topic_of(kind: str, obj: str) -> str | None:
 
 
 def verify(engine: Any, tenant: str, connection: str, body: bytes) -> dict[str, Any]:
-    """The event of a genuine callback for ``connection`` of ``tenant``."""
+    """The event of a genuine callback for ``connection`` of ``tenant``; ``WebhookRejected``
+    (the same for every reason, see ``REJECTED``) otherwise."""
+    try:
+        return _verified(engine, tenant, connection, body)
+    except WebhookRejected as exc:
+        log.warning(
+            "webhook rejected: %s", exc.reason,
+            extra={"event": "webhook.rejected", "tenant": tenant, "connection": connection,
+                   "reason": exc.reason},
+        )  # fmt: skip
+        raise
+
+
+def _verified(engine: Any, tenant: str, connection: str, body: bytes) -> dict[str, Any]:
     from mapwright.connectors.exact_online.webhooks import verify_callback
 
     try:
         config = engine.connections.config(tenant, connection)
     except FlowInvalid:
-        raise WebhookRejected(f"no connection '{connection}' for this tenant", 404) from None
+        raise WebhookRejected(f"tenant '{tenant}' has no connection '{connection}'") from None
     if config.kind != "exact_online":
-        raise WebhookRejected(f"connection '{connection}' is not an Exact Online connection", 404)
+        raise WebhookRejected(f"connection '{connection}' is not an Exact Online connection")
     secret = config.credentials.get("webhook_secret")
     if not secret:
         raise WebhookRejected(
             f"connection '{connection}' has no webhook_secret: add the app's webhook secret "
-            "(Exact App Center, the app's webhooks) to the connection's credentials",
-            409,
+            "(Exact App Center, the app's webhooks) to the connection's credentials"
         )
     try:
         return verify_callback(body, str(secret))
     except (AuthError, ValueError) as exc:
-        raise WebhookRejected(str(exc)) from None
+        raise WebhookRejected(f"connection '{connection}': {exc}") from None
 
 
 def receive(engine: Any, tenant: str, connection: str, body: bytes) -> WebhookResult:

@@ -3,9 +3,14 @@
 Register this URL (with the tenant and connection name) as the ``CallbackURL`` of a
 ``webhooks/WebhookSubscriptions`` subscription. Exact sends no API key: the callback is
 authenticated by its ``HashCode`` (HMAC-SHA256 with the app's webhook secret, kept as the
-connection's credential ``webhook_secret``); a wrong signature answers 401, an unknown
-connection 404. A genuine callback answers 200 at once with the runs it started
-(``engine/webhooks.py``); a repeated one answers 200 with ``duplicate: true``.
+connection's credential ``webhook_secret``). A genuine callback answers 200 at once with the
+runs it started (``engine/webhooks.py``); a repeated one answers 200 with ``duplicate: true``.
+
+Anything else answers 401 with one and the same problem body: a wrong ``HashCode``, a body
+that is no callback, an unknown tenant or connection, a connection that is not an Exact
+Online one or has no ``webhook_secret`` yet. The caller is unauthenticated, so a 404 or 409
+would tell it which tenant and connection names exist; the service log says which it was
+(event ``webhook.rejected``).
 """
 
 from __future__ import annotations
@@ -20,9 +25,12 @@ router = APIRouter(
     prefix="/api/v1/webhooks",
     tags=["webhooks"],
     responses={
-        401: {"model": Problem, "description": "the HashCode does not match the secret"},
-        404: {"model": Problem, "description": "no such tenant or connection"},
-        409: {"model": Problem, "description": "the connection has no webhook_secret yet"},
+        401: {
+            "model": Problem,
+            "description": "not a genuine callback for this URL: a wrong HashCode, or no "
+            "Exact Online connection of that name with a webhook_secret (one answer for all, "
+            "so the URL tells a caller nothing; the service log says which)",
+        },
     },
 )
 

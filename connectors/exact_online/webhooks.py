@@ -46,7 +46,8 @@ def verify_callback(body: bytes | str, secret: str) -> dict[str, Any]:
         raise AuthError('not an Exact webhook body: expected {"Content":…,"HashCode":…}')
     raw = text[len(_PREFIX) : end]
     claimed = text[end + len(_MARKER) :].rstrip("}").rstrip('"')
-    if not hmac.compare_digest(sign(raw, secret), claimed.upper()):
+    # bytes, not str: compare_digest refuses (TypeError) a str with non-ASCII characters
+    if not hmac.compare_digest(sign(raw, secret).encode(), claimed.upper().encode()):
         raise AuthError("Exact webhook signature does not match: check the webhook secret")
     content = json.loads(raw)
     if not isinstance(content, dict):

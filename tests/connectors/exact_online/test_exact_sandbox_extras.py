@@ -43,6 +43,10 @@ async def test_subscribed_topic_gets_a_signed_callback() -> None:
     tampered = received[0].replace(b'"Create"', b'"Delete"')
     with pytest.raises(AuthError):
         verify_callback(tampered, describe(app, BASE)["webhook_secret"])
+    # a HashCode with a non-ASCII letter is a wrong signature (compare_digest of str raises)
+    odd = received[0][: -len('"}')] + '\u00e9"}'.encode()
+    with pytest.raises(AuthError, match="signature"):
+        verify_callback(odd, describe(app, BASE)["webhook_secret"])
     await connector.aclose()
 
 
