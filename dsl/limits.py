@@ -24,7 +24,10 @@ Run time (per record; ``Script`` has ``max_steps``, ``max_seconds``, ``max_items
 * ``MAX_STEPS``: steps of work. One step is one call of a ``def``, one round of an ``each``
   loop, one statement that calls a function or picks with JMESPath, and one step of a
   JMESPath evaluation. Counting is one integer decrement; the clock is read every
-  ``CLOCK_EVERY`` steps and before every regular-expression call.
+  ``CLOCK_EVERY`` steps and before every regular-expression call. A script of straight
+  rules (no ``def``, ``each``, lookup or operation) with fewer counted statements than
+  ``CLOCK_EVERY`` and than ``max_steps`` cannot reach either, so it runs without counting
+  (``ticks.py``).
 * ``MAX_SECONDS``: wall-clock time.
 * ``MAX_EACH_ITEMS``: list items walked by all ``each`` loops together.
 * ``MAX_TEXT``: characters of one text value (``&``, templates, ``text()``, builtins).
