@@ -22,6 +22,8 @@ RULES = [
     "J{i} <- [n, n]",
     "K{i} <- round_money(100 / n)",  # fails when n is 0: a run time error with its line
     "L{i} <- date(d)",
+    'park "n is {{n}}" if n == 3',  # parks and skips leave the run as before
+    'where n != 1 else "skipped at {i}"',
 ]
 
 values = st.one_of(
@@ -40,7 +42,7 @@ def outcome(script: dsl.Script, record: dict[str, Any], steps: int, name: str) -
         result = script.run(record)
         many = list(script.run_many([record]))
         assert many == [result]  # the batch entry point takes the same path
-        return ("ok", result.output)
+        return ("ok", result.output, result.skipped, result.parked)
     except dsl.MappingError as exc:
         where = (getattr(exc, "line", None), getattr(exc, "column", None))
         return ("error", type(exc), where, str(exc).replace(name, "s.map"))
