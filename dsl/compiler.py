@@ -39,7 +39,7 @@ from mapwright.dsl.limits import MAX_NESTING, NAMES
 from mapwright.dsl.plan import Operation, Ref
 from mapwright.dsl.scope import Scope
 from mapwright.dsl.shapes import copies_only, counts_as_step
-from mapwright.dsl.ticks import TICK, merge_ticks, tick_only_steps, unticked
+from mapwright.dsl.ticks import RUN_HEADER, TICK, merge_ticks, tick_only_steps, unticked
 from mapwright.dsl.values import MISSING
 
 LOOKUP_KINDS = {"find", "find_all", "exists", "require"}
@@ -202,7 +202,7 @@ class Compiler(ExpressionCompiler):
         self.def_errors = errors
         self._compile_defs(self.module, prefix="d_")
         self.info = None
-        self.emit("def run(rec, S, ctx):")
+        self.emit(RUN_HEADER)
         self.indent = 1
         self.emit("out = {}")
         scope = Scope()
@@ -231,7 +231,7 @@ class Compiler(ExpressionCompiler):
                 maximum=MAX_NESTING,
             ) from None
         exec(code, self.namespace)  # noqa: S102 - generated from the checked tree, no builtins
-        needs_context = "ctx" in source.replace("def run(rec, S, ctx):", "")
+        needs_context = "ctx" in source.replace(RUN_HEADER, "")
         loops = {
             c: self.loop_functions[c.co_name]
             for c in _code_objects(code)

@@ -26,6 +26,8 @@ from typing import Any
 from mapwright.dsl.limits import CLOCK_EVERY
 
 TICK = ("ctx.left -= 1", "if ctx.left < 0: ctx.checkpoint()")
+RUN_HEADER = "def run(rec, S, ctx):"
+"""The first line of the generated record function (``Compiler.compile``)."""
 _LEAVES = re.compile(r"\b(return|break|continue|yield|ctx)\b")
 """A line between two ticks that could skip the second (or read the count) ends a run."""
 
@@ -77,9 +79,11 @@ def tick_only_steps(out: list[str], ticks: list[int]) -> int | None:
     if not ticks or len(ticks) >= CLOCK_EVERY:
         return None
     counted = {i for t in ticks for i in (t, t + 1)}
-    for index, line in enumerate(out[1:], start=1):  # out[0] is the "def run" header
-        if "\n" in line or (index not in counted and _USES_CTX.search(line)):
-            return None
+    for index, line in enumerate(out):
+        if "\n" in line:
+            return None  # the line numbers of the unticked source would not match
+        if index not in counted and line != RUN_HEADER and _USES_CTX.search(line):
+            return None  # a def (its header takes ctx), a loop, a lookup, an operation...
     return len(ticks)
 
 
@@ -105,4 +109,4 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-__all__ = ["TICK", "merge_ticks", "tick_only_steps", "unticked"]
+__all__ = ["RUN_HEADER", "TICK", "merge_ticks", "tick_only_steps", "unticked"]
