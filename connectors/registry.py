@@ -3,11 +3,12 @@
 Each connector package ``connectors/<kind>/`` holds a ``declaration.py`` with one
 ``DECLARATION = Declaration(...)``: its kind and title, where its class lives, the
 credentials a connection needs, its sandbox (the local server), its OAuth protocol when the
-system wants a user's consent, its field catalogue, and what the host must hand its
-constructor (a token store, a folder, server files named in options). The registry finds the
-packages by looking at this folder, so adding a connector touches its own folder only; the
-engine and the service (connection forms, the demo, ``mapwright sandbox``, ``mapwright
-connect``, lint) read the declarations and know no connector by name.
+system wants a user's consent (and the JSON form of its tokens), its webhooks when the system
+calls back, its field catalogue, and what the host must hand its constructor (a token store,
+a folder, server files named in options). The registry finds the packages by looking at
+this folder, so adding a connector touches its own folder only; the engine and the service
+(connection forms, the demo, ``mapwright sandbox``, ``mapwright connect``, lint) read the
+declarations and know no connector by name.
 
 Declarations are cheap to import: the connector class, its sandbox module and its field
 catalogue are imported on first use (``Declaration.connector_class``, ``Sandbox.load``,
@@ -111,6 +112,34 @@ class OAuthProtocol(Protocol):
         (``None``: the credentials need no token file)."""
         ...
 
+    def tokens_from_json(self, data: Mapping[str, Any]) -> Any:
+        """The tokens the connector's token store hands out, from their JSON (what the
+        tokens' ``to_json()`` gave, or a ``token_file_seed``); a host keeping tokens
+        elsewhere (``engine/token_store.py``) stores ``to_json()`` and reads them back here."""
+        ...
+
+
+class WebhookProtocol(Protocol):
+    """A system that calls back when its records change (signed callbacks to the service,
+    ``POST /api/v1/webhooks/<slug>/{tenant}/{connection}``).
+
+    The secret the callbacks are signed with is the connection's credential ``secret``."""
+
+    slug: str
+    #: the credential holding the signing secret
+    secret: str
+    #: how to get the secret, for the operator (the log names it when it is missing)
+    secret_help: str
+
+    def verify(self, body: bytes, secret: str) -> dict[str, Any]:
+        """The event of a genuine callback ``body`` (its ``Topic``, ``Action``, ``Key``);
+        ``ConnectorError`` or ``ValueError`` when it is none or its signature is wrong."""
+        ...
+
+    def topic_of(self, obj: str) -> str | None:
+        """The webhook topic of the connector's object ``obj`` (None: it sends none)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Declaration:
@@ -123,6 +152,8 @@ class Declaration:
     credentials: tuple[CredentialField, ...] = ()
     sandbox: Sandbox | None = None
     oauth: OAuthProtocol | None = None
+    #: its signed callbacks when records change, if the system sends any
+    webhooks: WebhookProtocol | None = None
     #: ``module:function`` returning the ``SystemFields`` catalogue, if the connector has one
     fields: str | None = None
     #: ``module:function(typer_app)`` adding the ``mapwright connect`` commands, if any
@@ -214,6 +245,14 @@ def declaration(kind: str) -> Declaration:
 def sandboxes() -> dict[str, Declaration]:
     """The connectors that ship a sandbox, by the sandbox's name (``exact-online``)."""
     return {d.sandbox.name: d for d in declarations().values() if d.sandbox is not None}
+
+
+def webhook_provider(slug: str) -> Declaration | None:
+    """The connector whose webhooks answer at ``slug`` (``exact-online``)."""
+    for found in declarations().values():
+        if found.webhooks is not None and found.webhooks.slug == slug:
+            return found
+    return None
 
 
 def oauth_provider(slug: str) -> Declaration | None:

@@ -13,7 +13,10 @@ tokens live encrypted with the service's key (``engine/vault.py``), never in fil
 * a connection from ``mapwright.toml`` with a bare ``refresh_token`` keeps them in the table
   ``mw_tokens`` (``VaultTokenStore``), one row per connection name, seeded from that refresh
   token. Pasting a new refresh token into the file (after a new consent) re-seeds the row.
-  The table is part of the alembic history (revision 0005, ``engine/schema.py``).
+  The table is part of the alembic history (revision 0005, ``engine/schema.py``). The
+  tokens are the connector's own: the row holds their ``to_json()``, read back with the
+  declaration's ``oauth.tokens_from_json`` and seeded with its ``oauth.token_file_seed``
+  (any kind whose declaration says ``token_store`` and has an OAuth protocol).
 
 ``use_vault_tokens(connections)`` switches a ``Connections`` to these stores (what
 ``engine.scale.enable_sharing`` does for a PostgreSQL store).
@@ -24,10 +27,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from mapwright.connectors import registry
 from mapwright.engine.connections import Connections, connector_class
 from mapwright.engine.errors import FlowInvalid
 from mapwright.engine.schema import tokens as tokens_table
@@ -35,8 +39,6 @@ from mapwright.engine.store import Store, utcnow
 from mapwright.engine.vault import Vault
 
 POLL = 0.02
-#: connector kinds whose refresh tokens rotate
-ROTATING = frozenset({"exact_online"})
 
 
 @contextlib.asynccontextmanager
@@ -92,32 +94,36 @@ class SharedLock:
 
 
 class VaultTokenStore:
-    """Tokens of a configured connection, encrypted in ``mw_tokens``; see the module docs."""
+    """Tokens of a configured connection, encrypted in ``mw_tokens``; see the module docs.
 
-    def __init__(self, store: Store, vault: Vault, connection: str, seed: dict[str, Any]):
+    ``seed`` is the JSON of the first tokens (the declaration's ``token_file_seed``: a bare
+    refresh token), ``tokens`` turns JSON into the connector's tokens (its declaration's
+    ``tokens_from_json``); what is stored is their ``to_json()``."""
+
+    def __init__(
+        self,
+        store: Store,
+        vault: Vault,
+        connection: str,
+        seed: Mapping[str, Any],
+        tokens: Callable[[Mapping[str, Any]], Any],
+    ):
         self.store = store
         self.vault = vault
         self.connection = connection
         self.seed = dict(seed)
+        self.tokens = tokens
         self.fingerprint = hashlib.sha256(str(seed.get("refresh_token")).encode()).hexdigest()
         self._lock = asyncio.Lock()
 
     def _read(self) -> Any:
-        from mapwright.connectors.exact_online.auth import TokenSet
-
         with self.store.begin() as c:
             row = c.execute(
                 sa.select(tokens_table).where(tokens_table.c.connection == self.connection)
             ).first()
         if row is not None and row.seed == self.fingerprint:
-            return TokenSet.from_json(self.vault.decrypt(row.data)["tokens"])
-        return TokenSet(
-            access_token="",
-            refresh_token=str(self.seed["refresh_token"]),
-            issued_at=0.0,
-            expires_at=0.0,
-            base_url=str(self.seed.get("base_url") or ""),
-        )
+            return self.tokens(self.vault.decrypt(row.data)["tokens"])
+        return self.tokens(self.seed)
 
     def _write(self, tokens: Any) -> None:
         data = self.vault.encrypt({"tokens": tokens.to_json()})
@@ -170,15 +176,21 @@ def use_vault_tokens(connections: Connections) -> None:
 def vault_store_for(connections: Connections, name: str, config: Any) -> VaultTokenStore | None:
     """The ``VaultTokenStore`` of a configured connection with a bare refresh token."""
     creds = config.credentials
-    if config.kind not in ROTATING or connections.store is None:
+    declared = registry.declarations().get(config.kind)
+    oauth = declared.oauth if declared is not None else None
+    if declared is None or not declared.token_store or oauth is None:
+        return None  # its tokens do not rotate
+    if connections.store is None:
         return None
-    if creds.get("token_file") or creds.get("tokens") or not creds.get("refresh_token"):
-        return None  # the user chose a file or inline tokens
+    if creds.get("tokens"):
+        return None  # the user chose inline tokens
+    seed = oauth.token_file_seed(creds, config.base_url)
+    if seed is None:
+        return None  # a token file, or no refresh token to start from
     if connections.vault is None:
         raise FlowInvalid(
-            f"connection '{name}': several processes share its rotating Exact tokens, which "
-            "are kept encrypted in the store: set MAPWRIGHT_SECRET_KEY (mapwright api new-key) "
-            "for every worker and service process"
+            f"connection '{name}': several processes share its rotating {declared.title} "
+            "tokens, which are kept encrypted in the store: set MAPWRIGHT_SECRET_KEY "
+            "(mapwright api new-key) for every worker and service process"
         )
-    seed = {"refresh_token": creds["refresh_token"], "base_url": config.base_url or ""}
-    return VaultTokenStore(connections.store, connections.vault, name, seed)
+    return VaultTokenStore(connections.store, connections.vault, name, seed, oauth.tokens_from_json)

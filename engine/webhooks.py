@@ -4,10 +4,12 @@ reads the topic.
 A callback (``POST /api/v1/webhooks/exact-online/{tenant}/{connection}``, see
 ``api/routes/webhooks.py``) is checked as Exact documents it: ``HashCode`` is the upper-case
 hex HMAC-SHA256 of the raw ``Content`` text keyed with the app's webhook secret
-(``connectors/exact_online/webhooks.py``). The secret is the connection's credential
-``webhook_secret``. Every callback that is not genuine gets one answer (``REJECTED``, 401),
-whether the tenant or connection is unknown, has no secret or the ``HashCode`` is wrong: the
-caller is unauthenticated and must not learn which names exist (the log says which).
+(``connectors/exact_online/webhooks.py``, reached through the connector's declaration,
+``Declaration.webhooks``, found by the URL's slug). The secret is the connection's
+credential ``webhook_secret``. Every callback that is not genuine gets one answer
+(``REJECTED``, 401), whether the tenant or connection is unknown, has no secret or the
+``HashCode`` is wrong: the caller is unauthenticated and must not learn which names exist
+(the log says which).
 
 A callback whose body was seen before (the same bytes, so the same ``HashCode``) is
 answered but does nothing: ``engine/claims.py`` lets one process claim it.
@@ -27,7 +29,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from mapwright.connectors.errors import AuthError
+from mapwright.connectors import registry
+from mapwright.connectors.errors import ConnectorError
 from mapwright.engine.claims import claim
 from mapwright.engine.errors import EngineError, FlowInvalid, RunRefused
 
@@ -76,20 +79,28 @@ class WebhookResult:
 
 
 def topic_of(kind: str, obj: str) -> str | None:
-    """The webhook topic of a connector object (Exact Online only)."""
-    if kind != "exact_online":
-        return None
-    from mapwright.connectors.exact_online.objects import OBJECTS
-
-    spec = OBJECTS.get(obj)
-    return spec.webhook_topic if spec is not None else None
+    """The webhook topic of object ``obj`` of connector ``kind`` (its declaration's
+    ``webhooks``); None when the connector sends no webhooks or none for that object."""
+    declared = registry.declarations().get(kind)
+    hooks = declared.webhooks if declared is not None else None
+    return hooks.topic_of(obj) if hooks is not None else None
 
 
-def verify(engine: Any, tenant: str, connection: str, body: bytes) -> dict[str, Any]:
-    """The event of a genuine callback for ``connection`` of ``tenant``; ``WebhookRejected``
-    (the same for every reason, see ``REJECTED``) otherwise."""
+def verify(
+    engine: Any, tenant: str, connection: str, body: bytes, *, system: str
+) -> dict[str, Any]:
+    """The event of a genuine callback of ``system`` (the slug of a connector's webhooks,
+    ``exact-online``) for ``connection`` of ``tenant``; ``WebhookRejected`` (the same for
+    every reason, see ``REJECTED``) otherwise."""
+    return _verified(engine, tenant, connection, body, system)[1]
+
+
+def _verified(
+    engine: Any, tenant: str, connection: str, body: bytes, system: str
+) -> tuple[str, dict[str, Any]]:
+    """The connector kind and the event of a genuine callback; logs a rejection."""
     try:
-        return _verified(engine, tenant, connection, body)
+        return _check(engine, tenant, connection, body, system)
     except WebhookRejected as exc:
         log.warning(
             "webhook rejected: %s", exc.reason,
@@ -99,30 +110,39 @@ def verify(engine: Any, tenant: str, connection: str, body: bytes) -> dict[str, 
         raise
 
 
-def _verified(engine: Any, tenant: str, connection: str, body: bytes) -> dict[str, Any]:
-    from mapwright.connectors.exact_online.webhooks import verify_callback
-
+def _check(
+    engine: Any, tenant: str, connection: str, body: bytes, system: str
+) -> tuple[str, dict[str, Any]]:
+    declared = registry.webhook_provider(system)
+    if declared is None or declared.webhooks is None:
+        raise WebhookRejected(f"no connector takes webhooks at '{system}'")
+    hooks = declared.webhooks
     try:
         config = engine.connections.config(tenant, connection)
     except FlowInvalid:
         raise WebhookRejected(f"tenant '{tenant}' has no connection '{connection}'") from None
-    if config.kind != "exact_online":
-        raise WebhookRejected(f"connection '{connection}' is not an Exact Online connection")
-    secret = config.credentials.get("webhook_secret")
+    if config.kind != declared.kind:
+        raise WebhookRejected(
+            f"connection '{connection}' is not a {declared.title} connection (kind '{config.kind}')"
+        )
+    secret = config.credentials.get(hooks.secret)
     if not secret:
         raise WebhookRejected(
-            f"connection '{connection}' has no webhook_secret: add the app's webhook secret "
-            "(Exact App Center, the app's webhooks) to the connection's credentials"
+            f"connection '{connection}' has no {hooks.secret}: add {hooks.secret_help} to the "
+            "connection's credentials"
         )
     try:
-        return verify_callback(body, str(secret))
-    except (AuthError, ValueError) as exc:
+        return declared.kind, hooks.verify(body, str(secret))
+    except (ConnectorError, ValueError) as exc:
         raise WebhookRejected(f"connection '{connection}': {exc}") from None
 
 
-def receive(engine: Any, tenant: str, connection: str, body: bytes) -> WebhookResult:
-    """Verify, de-duplicate and act on one callback body (see the module docstring)."""
-    event = verify(engine, tenant, connection, body)
+def receive(
+    engine: Any, tenant: str, connection: str, body: bytes, *, system: str
+) -> WebhookResult:
+    """Verify, de-duplicate and act on one callback body of ``system`` (see the module
+    docstring)."""
+    kind, event = _verified(engine, tenant, connection, body, system)
     result = WebhookResult(event)
     digest = hashlib.sha256(body).hexdigest()
     if not claim(engine.store, "webhook", f"{tenant}/{connection}/{digest}"):
@@ -139,7 +159,7 @@ def receive(engine: Any, tenant: str, connection: str, body: bytes) -> WebhookRe
             continue
         if source is None or flow.connection_for(source[0]) != connection:
             continue
-        if topic_of("exact_online", source[1]) != topic:
+        if topic_of(kind, source[1]) != topic:
             continue
         try:
             result.runs[name] = engine.submit(tenant, name, trigger="webhook")

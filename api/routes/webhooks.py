@@ -41,7 +41,7 @@ async def exact_online_callback(tenant: str, connection: str, request: Request) 
     services = request.app.state.services
     body = await request.body()
     try:
-        result = receive(services.engine, tenant, connection, body)
+        result = receive(services.engine, tenant, connection, body, system="exact-online")
     except WebhookRejected as exc:
         raise ApiError(exc.status, str(exc)) from None
     return result.to_json()

@@ -1,4 +1,5 @@
-"""Exact Online declares itself: credentials, sandbox, OAuth consent, field catalogue.
+"""Exact Online declares itself: credentials, sandbox, OAuth consent and its tokens, webhooks,
+field catalogue.
 
 See ``connectors/registry.py`` for what a declaration is and who reads it.
 """
@@ -68,6 +69,31 @@ class ExactOAuth:
             "expires_at": 0.0,
             "base_url": base_url or "",
         }
+
+    def tokens_from_json(self, data: Mapping[str, Any]) -> TokenSet:
+        from mapwright.connectors.exact_online.auth import TokenSet
+
+        return TokenSet.from_json(dict(data))
+
+
+class ExactWebhooks:
+    """Exact's webhook callbacks: signed with the app's webhook secret (``webhooks.py``),
+    one topic per object (``ObjectSpec.webhook_topic`` in ``objects.py``)."""
+
+    slug = "exact-online"
+    secret = "webhook_secret"
+    secret_help = "the app's webhook secret (Exact App Center, the app's webhooks)"
+
+    def verify(self, body: bytes, secret: str) -> dict[str, Any]:
+        from mapwright.connectors.exact_online.webhooks import verify_callback
+
+        return verify_callback(body, secret)
+
+    def topic_of(self, obj: str) -> str | None:
+        from mapwright.connectors.exact_online.objects import OBJECTS
+
+        spec = OBJECTS.get(obj)
+        return spec.webhook_topic if spec is not None else None
 
 
 class CredentialsTokenStore:
@@ -139,6 +165,7 @@ DECLARATION = Declaration(
         "exact-online", "mapwright.connectors.exact_online.sandbox", _sandbox_connection
     ),
     oauth=ExactOAuth(),
+    webhooks=ExactWebhooks(),
     fields="mapwright.connectors.exact_online.catalogue:catalogue",
     connect_commands="mapwright.connectors.exact_online.consent:register",
     token_store=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import mapwright.connectors as package
@@ -12,7 +13,7 @@ from mapwright.connectors import registry
 from mapwright.connectors.base import ConnectionConfig
 from mapwright.connectors.errors import AuthError, ConnectorError
 from mapwright.connectors.sandbox import SandboxOptions
-from mapwright.engine import connection_service, fieldcheck
+from mapwright.engine import connection_service, fieldcheck, webhooks
 from mapwright.engine.config import load_config
 from mapwright.engine.connections import Connections
 from mapwright.engine.errors import ConfigError, FlowInvalid
@@ -127,6 +128,30 @@ async def test_the_exact_oauth_protocol_against_its_sandbox() -> None:
     assert connection_service.state("exact_online", stored) == "ready"
 
 
+def test_exact_webhooks_and_tokens_are_asked_of_the_declaration() -> None:
+    from mapwright.connectors.exact_online.webhooks import callback_body
+
+    declared = registry.webhook_provider("exact-online")
+    assert declared is not None and declared.kind == "exact_online"
+    hooks, oauth = declared.webhooks, declared.oauth
+    assert hooks is not None and oauth is not None and hooks.secret == "webhook_secret"
+    event = {"Topic": "Accounts", "Action": "Create", "Key": "k1"}
+    assert hooks.verify(callback_body(event, "s3cret"), "s3cret") == event
+    with pytest.raises(AuthError, match="signature"):
+        hooks.verify(callback_body(event, "s3cret"), "another")
+    assert webhooks.topic_of("exact_online", "accounts") == "Accounts"
+    assert webhooks.topic_of("exact_online", "sales_orders") == "SalesOrders"
+    assert webhooks.topic_of("exact_online", "warehouses") is None  # sends no events
+    assert webhooks.topic_of("exact_online", "no_such_object") is None
+    assert webhooks.topic_of("shop", "orders") is None
+    assert registry.webhook_provider("shop") is None
+    seed = oauth.token_file_seed({"refresh_token": "r1"}, "https://start.exactonline.de")
+    tokens = oauth.tokens_from_json(seed)
+    assert (tokens.access_token, tokens.refresh_token, tokens.expires_at) == ("", "r1", 0.0)
+    assert tokens.base_url == "https://start.exactonline.de"
+    assert oauth.tokens_from_json(tokens.to_json()) == tokens
+
+
 def test_the_field_catalogue_is_asked_of_the_declaration() -> None:
     assert fieldcheck.kinds() == ["exact_online"]
     found = fieldcheck.catalogue("exact_online")
@@ -139,7 +164,8 @@ def test_a_new_connector_needs_only_its_own_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A package with a connector class and a declaration is found by the registry, accepted
-    by the config, checked by the connection service and built by the engine."""
+    by the config, checked by the connection service and built by the engine, which also
+    verifies its webhooks and knows their topics."""
     folder = tmp_path / "ledger_book"
     folder.mkdir()
     (folder / "__init__.py").write_text('"""A connector made for this test."""\n')
@@ -158,13 +184,31 @@ def test_a_new_connector_needs_only_its_own_folder(
     (folder / "declaration.py").write_text(
         textwrap.dedent(
             """
+            import json
+
+            from mapwright.connectors.errors import AuthError
             from mapwright.connectors.registry import CredentialField, Declaration
+
+            class Hooks:
+                slug = "ledger-book"
+                secret = "hook_secret"
+                secret_help = "the book's hook secret"
+
+                def verify(self, body, secret):
+                    event = json.loads(body)
+                    if event.pop("Signed") != secret:
+                        raise AuthError("not signed with the hook secret")
+                    return event
+
+                def topic_of(self, obj):
+                    return "Entries" if obj == "entries" else None
 
             DECLARATION = Declaration(
                 kind="ledger_book",
                 title="Ledger book",
                 connector="mapwright.connectors.ledger_book.connector:LedgerBook",
                 credentials=(CredentialField("token"),),
+                webhooks=Hooks(),
             )
             """
         )
@@ -174,7 +218,18 @@ def test_a_new_connector_needs_only_its_own_folder(
     assert "ledger_book" in connection_service.kinds()
     assert connection_service.missing_credentials("ledger_book", {}) == ["token"]
     config = tmp_path / "mapwright.toml"
-    config.write_text('[connections.books]\nkind = "ledger_book"\ncredentials = { token = "t" }\n')
+    config.write_text(
+        '[connections.books]\nkind = "ledger_book"\n'
+        'credentials = { token = "t", hook_secret = "h1" }\n'
+    )
     settings = load_config(config)
-    connector = Connections(settings.connection_configs()).build("t", "books")
+    connections = Connections(settings.connection_configs())
+    connector = connections.build("t", "books")
     assert connector.title == "Ledger book"
+    host = SimpleNamespace(connections=connections)
+    body = b'{"Topic": "Entries", "Key": "7", "Signed": "h1"}'
+    event = webhooks.verify(host, "t", "books", body, system="ledger-book")
+    assert event == {"Topic": "Entries", "Key": "7"}
+    with pytest.raises(webhooks.WebhookRejected, match="not a genuine"):
+        webhooks.verify(host, "t", "books", body.replace(b"h1", b"h2"), system="ledger-book")
+    assert webhooks.topic_of("ledger_book", "entries") == "Entries"
