@@ -6,8 +6,9 @@ in-process, ``httpx.MockTransport`` for unit tests).
 
 ``send_with_retry(client, build, classify, ...)`` sends one logical call:
 
-* before every attempt it waits for the rate governor (``connectors/quota.py``), and feeds it
-  each response's rate-limit headers and every 429's ``Retry-After``;
+* before every attempt it waits for the rate governor (``connectors/quota.py``); the attempt
+  counts as in flight until its answer, whose rate-limit headers it reports (a failed
+  attempt is finished without), and every 429's ``Retry-After`` pauses the governor;
 * ``classify(response)`` turns a response into ``None`` (success) or a ``ConnectorError``
   (``classify_status`` is a sound default);
 * idempotent calls (GET/HEAD/OPTIONS, or ``idempotent=True``) are retried on
@@ -211,21 +212,27 @@ async def send_with_retry(
     attempt = 0
     while True:
         attempt += 1
-        if governor is not None:
-            await governor.acquire(quota_key)
-        request = build()
-        retry_ok = request.method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        # the call counts from here until its answer (or failure): see connectors/quota.py
+        call = await governor.acquire(quota_key) if governor is not None else None
         try:
+            request = build()
+            retry_ok = request.method in IDEMPOTENT_METHODS if idempotent is None else idempotent
             response = await client.send(request)
         except httpx.TransportError as exc:
+            if call is not None:
+                call.finish()
             error = transport_error(exc, request)
             unsent = isinstance(exc, UNSENT_ERRORS)
             if not retry_ok and not (unsent and policy.retry_unsent_writes):
                 raise error from exc
             cause: BaseException | None = exc
+        except BaseException:
+            if call is not None:
+                call.finish()
+            raise
         else:
-            if governor is not None:
-                governor.observe_headers(quota_key, response.headers)
+            if call is not None:
+                call.finish(response.headers)
             classified = classify(response)
             if classified is None:
                 return response

@@ -7,20 +7,26 @@ so ``SharedQuotas`` (installed by ``engine.scale.enable_sharing`` through
 
 * ``mw_quota_calls``: one row per granted call (and per counted error) with its time;
 * ``mw_quota_state``: what the server last reported (remaining calls until a reset time, the
-  calls granted since) and a pause (``Retry-After``/429) per key.
+  calls that may reach it on top of that) and a pause (``Retry-After``/429) per key.
 
 A grant is one short transaction under ``pg_advisory_xact_lock`` of the key: drop rows that
 left the window, count, insert when every quota has room, else answer how long to wait.
 Times are the database's clock (``clock_timestamp()``), so processes on several machines agree.
 
-Windows are sliding (no ``limit + 1`` calls in any ``per_seconds`` span, plus ``margin``
-seconds for the time a request takes to reach the server), which stays within a server that
-counts fixed windows (Exact counts per clock minute). Rate headers only ever tighten the
-count: when the server reports fewer remaining calls than our count leaves (another app, a
-call outside mapwright), callers wait for the server's reset.
+``SharedGovernor`` counts like the in-process governor (``connectors/quota.py``): a call from
+its grant until its answer, then for one window (``mw_quota_reserve3`` writes its rows
+``HOLD`` seconds ahead, "in flight"; ``mw_quota_finish`` moves them to the answer's time), so
+a server counting arrivals in fixed windows (Exact: per clock minute) never sees more than the
+limit, whatever the latencies; a call never answered (its process died) counts for ``HOLD``
+seconds and one window. Windows get ``margin`` seconds more on top. Rate headers only ever
+tighten the count: of one server window the report with the fewest remaining is kept, and the
+calls in flight when it came and every grant since count against it; an answer showing more
+remaining reached the server before it and stops counting. When the server reports fewer
+remaining calls than that leaves (another app, a call outside mapwright), callers wait for
+the server's reset. ``SharedPacer`` (BB) counts at the grant (``mw_quota_reserve2``).
 
-The tables and the grant function ``mw_quota_reserve2`` belong to the alembic history
-(revision 0005, ``engine/schema.py``): ``Store.open`` migrates the store to head first.
+The tables and the grant functions belong to the alembic history (revisions 0005 and 0006,
+``engine/schema.py``): ``Store.open`` migrates the store to head first.
 """
 
 from __future__ import annotations
@@ -28,13 +34,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from mapwright.connectors.base import Quota
 from mapwright.connectors.errors import QuotaExhausted
-from mapwright.connectors.quota import RateGovernor, RateHeader
+from mapwright.connectors.quota import Call, RateGovernor, RateHeader, Report
 from mapwright.engine import schema
 from mapwright.engine.store import Store
 from sqlalchemy.dialects import postgresql, sqlite
@@ -44,6 +51,8 @@ state = schema.quota_state
 limits = schema.quota_limits
 PAUSE = "*pause*"
 MARGIN = 1.0
+#: seconds a granted call counts as in flight at most (never answered: its process died)
+HOLD = 300.0
 
 
 class SharedQuotas:
@@ -129,7 +138,7 @@ class SharedQuotas:
         The calls counted against the limits are those of ``key``, of ``counted`` and of
         every key ``LIKE like``; ``lock`` (default ``key``) serialises grants that share
         counts."""
-        spans = [q.per_seconds + (self.margin if q.per_seconds < 3600 else 0.0) for q in quotas]
+        spans = self.spans(quotas)
         with self.store.begin() as c:
             row = c.execute(
                 sa.text(
@@ -149,11 +158,83 @@ class SharedQuotas:
             ).one()
         return float(row.wait), str(row.binding)
 
-    def observe(self, key: str, quota: str, remaining: int, reset_in: float) -> None:
+    def grant(
+        self,
+        key: str,
+        quotas: Sequence[Quota],
+        *,
+        lock: str,
+        counted: Sequence[str] = (),
+        like: str = "",
+        hold: float = HOLD,
+    ) -> tuple[float, str, list[int], float]:
+        """A call for ``key`` counted from now until ``finish``: ``(0, "", its row ids, the
+        grant time)`` when every quota has room, else ``(wait, binding quota, [], now)``. One
+        round trip (``mw_quota_reserve3``); counts as in ``reserve``."""
         with self.store.begin() as c:
-            self.lock(c, key)
-            now = self.now(c)
-            self._upsert(c, key, quota, max(remaining, 0), now + max(reset_in, 0.0))
+            row = c.execute(
+                sa.text(
+                    "SELECT * FROM mw_quota_reserve3(:lock, :k, :counted, :like, :names, "
+                    ":limits, :spans, :hold)"
+                ),
+                {
+                    "lock": lock,
+                    "k": key,
+                    "counted": [key, *counted],
+                    "like": like,
+                    "names": [q.name for q in quotas],
+                    "limits": [q.limit for q in quotas],
+                    "spans": self.spans(quotas),
+                    "hold": hold,
+                },
+            ).one()
+        return float(row.wait), str(row.binding), list(row.ids), float(row.granted)
+
+    def finish(
+        self,
+        key: str,
+        quotas: Sequence[Quota],
+        reports: Mapping[str, Report],
+        *,
+        lock: str,
+        ids: Sequence[int] = (),
+        granted: float | None = None,
+        counted: Sequence[str] = (),
+        like: str = "",
+    ) -> None:
+        """The call granted as ``ids`` at ``granted`` is answered now (no ids: a report not
+        tied to a call), with the server's ``reports`` per quota. One round trip
+        (``mw_quota_finish``). A report is written when it can bind (a report of plenty left
+        is not: one write per response would cost more than the call)."""
+        named = [q for q in quotas if q.name in reports]
+        if not named and not ids:
+            return
+        with self.store.begin() as c:
+            c.execute(
+                sa.text(
+                    "SELECT mw_quota_finish(:lock, :k, :counted, :like, "
+                    "CAST(:ids AS bigint[]), :granted, CAST(:names AS text[]), "
+                    "CAST(:remaining AS int[]), CAST(:reset AS float8[]), "
+                    "CAST(:spans AS float8[]), CAST(:below AS int[]))"
+                ),
+                {
+                    "lock": lock,
+                    "k": key,
+                    "counted": [key, *counted],
+                    "like": like,
+                    "ids": list(ids),
+                    "granted": granted,
+                    "names": [q.name for q in named],
+                    "remaining": [reports[q.name][0] for q in named],
+                    "reset": [reports[q.name][1] for q in named],
+                    "spans": [float(q.per_seconds) for q in named],
+                    "below": [max(5, q.limit // 10) for q in named],
+                },
+            )
+
+    def spans(self, quotas: Sequence[Quota]) -> list[float]:
+        """Each quota's window plus ``margin`` (windows under an hour)."""
+        return [q.per_seconds + (self.margin if q.per_seconds < 3600 else 0.0) for q in quotas]
 
     def pause(self, key: str, seconds: float) -> None:
         with self.store.begin() as c:
@@ -178,10 +259,25 @@ class SharedQuotas:
             where = (calls.c.key == key) & (calls.c.quota == quota) & (calls.c.at > now - window)
             return [float(v) for v in c.execute(sa.select(calls.c.at).where(where)).scalars()]
 
+    def in_flight(self, key: str, quota: str) -> int:
+        """Calls granted for ``key`` and not answered yet (rows held ahead of now)."""
+        with self.store.begin() as c:
+            now = self.now(c)
+            where = (calls.c.key == key) & (calls.c.quota == quota) & (calls.c.at > now)
+            return int(c.execute(sa.select(sa.func.count()).where(where)).scalar() or 0)
+
     def record(self, key: str, quota: str) -> None:
         with self.store.begin() as c:
             c.execute(sa.text("SET LOCAL synchronous_commit = off"))
             c.execute(calls.insert().values(key=key, quota=quota, at=self.now(c)))
+
+
+@dataclass(eq=False)
+class SharedCall(Call):
+    """A call granted in the database: its rows there and the grant time (database clock)."""
+
+    ids: list[int] = field(default_factory=list)
+    granted: float | None = None
 
 
 class SharedGovernor(RateGovernor):
@@ -203,24 +299,25 @@ class SharedGovernor(RateGovernor):
     def _key(self, key: str) -> str:
         return f"{self.scope}|{key}"
 
-    async def acquire(self, key: str = "") -> None:
+    def _counting(self, key: str) -> dict[str, Any]:
         """Calls without a key (Exact's ``current/Me``, before the division is known) count
         against every key of the scope, and every key's calls count them: exact for one
         division, on the safe side for several."""
+        scope = f"{self.scope}|"
+        if key:
+            return {"counted": (scope,), "lock": scope}
+        return {"like": scope.replace("%", r"\%").replace("_", r"\_") + "%", "lock": scope}
+
+    async def acquire(self, key: str = "") -> Call:
         quotas = tuple(self.quotas.values())
         shared = self.shared
-        scope = f"{self.scope}|"
-        extra: dict[str, Any]
-        if key:
-            extra = {"counted": (scope,), "lock": scope}
-        else:
-            extra = {"like": scope.replace("%", r"\%").replace("_", r"\_") + "%", "lock": scope}
+        extra = self._counting(key)
         while True:
-            wait, binding = await asyncio.to_thread(
-                lambda: shared.reserve(self._key(key), quotas, **extra)
+            wait, binding, ids, granted = await asyncio.to_thread(
+                lambda: shared.grant(self._key(key), quotas, **extra)
             )
             if wait <= 0:
-                return
+                return SharedCall(self, key, self.clock(), ids=ids, granted=granted)
             if wait > self.max_wait:
                 raise QuotaExhausted(
                     f"quota {binding!r} for {key or 'this connection'} is spent; room again in "
@@ -230,18 +327,39 @@ class SharedGovernor(RateGovernor):
                 )
             await self.sleep(wait)
 
+    def finish(self, call: Call, headers: Mapping[str, str] | None = None) -> None:
+        """Move the call's rows to the answer's time and take its rate reports: one round
+        trip per call (``SharedQuotas.finish``)."""
+        if call.finished_at is not None:
+            return
+        call.finished_at = self.clock()
+        reports = self._reports(headers) if headers else {}
+        ids = call.ids if isinstance(call, SharedCall) else []
+        granted = call.granted if isinstance(call, SharedCall) else None
+        self.shared.finish(
+            self._key(call.key),
+            tuple(self.quotas.values()),
+            reports,
+            ids=ids,
+            granted=granted,
+            **self._counting(call.key),
+        )
+
     def observe(
         self, key: str, quota: str, *, remaining: int, reset_in: float | None = None
     ) -> None:
-        """Keep what the server reports when it can bind: a report of plenty left is not
-        written (one write per response would cost more than the call), so an older, tighter
-        report stays until its reset, which errs on the safe side."""
+        """A report not tied to a call: every call in flight counts against it."""
         if quota not in self.quotas:
             raise ValueError(f"unknown quota {quota!r}; known: {', '.join(sorted(self.quotas))}")
-        if remaining > max(5, self.quotas[quota].limit // 10):
-            return
-        window = self.quotas[quota].per_seconds if reset_in is None else reset_in
-        self.shared.observe(self._key(key), quota, remaining, window)
+        self.shared.finish(
+            self._key(key),
+            (self.quotas[quota],),
+            {quota: (remaining, reset_in)},
+            **self._counting(key),
+        )
+
+    def in_flight(self, key: str) -> int:
+        return self.shared.in_flight(self._key(key), next(iter(self.quotas)))
 
     def pause(self, key: str, seconds: float) -> None:
         self.shared.pause(self._key(key), seconds)

@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import selectors
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from mapwright.connectors.base import ConnectionConfig
@@ -60,13 +61,63 @@ def make_sandbox(
 
 
 def fake_sleep(clock: Clock) -> Callable[[float], Awaitable[None]]:
-    """A sleep that advances the frozen clock instead of waiting."""
+    """A sleep that advances the frozen clock instead of waiting. Concurrent sleepers each
+    move it (the clock jumps by the sum, even past requests still in flight): for concurrent
+    callers use a ``VirtualTimeLoop`` and ``asyncio.sleep``."""
 
     async def sleep(seconds: float) -> None:
         clock.advance(max(seconds, 0.0))
         await asyncio.sleep(0)
 
     return sleep
+
+
+T = TypeVar("T")
+
+
+class _VirtualSelector(selectors.DefaultSelector):
+    """Where the event loop would block until its next timer, moves ``clock`` on to it."""
+
+    def __init__(self, clock: Clock):
+        super().__init__()
+        self.clock = clock
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        if timeout is None or timeout <= 0:
+            return super().select(timeout)
+        ready = super().select(0)
+        if not ready:
+            self.clock.advance(timeout)
+        return ready
+
+
+class VirtualTimeLoop(asyncio.SelectorEventLoop):
+    """An event loop on the frozen ``clock``: ``asyncio.sleep`` (the connector's, the fault
+    layer's latency, a test's) takes no real time; whenever every task waits, the clock jumps
+    to the next timer. Timers that fall due together run in the order they were set, so a
+    run is the same every time. Not for code that waits on threads: their work would look
+    instant next to the timers."""
+
+    def __init__(self, clock: Clock):
+        super().__init__(_VirtualSelector(clock))
+        self.clock = clock
+        self.start = clock.now()
+
+    def time(self) -> float:
+        # seconds since the loop started: near 0 a float still resolves the loop's
+        # ``_clock_resolution`` (at epoch magnitude ``now + 1e-9 == now``, and a timer set for
+        # exactly the time the clock jumped to would never count as due)
+        return self.clock.now() - self.start
+
+
+def run_virtual(main: Coroutine[Any, Any, T], clock: Clock) -> T:
+    """Run ``main`` to completion on a ``VirtualTimeLoop`` of ``clock``."""
+    loop = VirtualTimeLoop(clock)
+    try:
+        return loop.run_until_complete(main)
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
 
 
 def expired_tokens(app: Any, clock: Clock, refresh: str | None = None) -> TokenSet:
@@ -76,8 +127,15 @@ def expired_tokens(app: Any, clock: Clock, refresh: str | None = None) -> TokenS
 
 
 def make_connector(
-    app: Any, clock: Clock, *, store: Any = None, **options: Any
+    app: Any,
+    clock: Clock,
+    *,
+    store: Any = None,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
+    **options: Any,
 ) -> ExactOnlineConnector:
+    """A connector on ``app`` and ``clock``; ``sleep`` defaults to ``fake_sleep(clock)``
+    (pass ``asyncio.sleep`` on a ``VirtualTimeLoop``)."""
     info = describe(app, BASE)
     config = ConnectionConfig(
         kind="exact_online",
@@ -90,7 +148,7 @@ def make_connector(
         transport=httpx.ASGITransport(app=app),
         token_store=store or MemoryTokenStore(expired_tokens(app, clock)),
         clock=clock,
-        sleep=fake_sleep(clock),
+        sleep=sleep or fake_sleep(clock),
     )
 
 

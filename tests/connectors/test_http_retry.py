@@ -231,6 +231,34 @@ async def test_governor_is_acquired_fed_headers_and_paused_on_429() -> None:
     assert waited[0] == 30.0
 
 
+async def test_every_attempt_is_finished_whatever_ends_it() -> None:
+    governor = RateGovernor(
+        [Quota("minute", limit=100, per_seconds=60, scope="key")],
+        clock=lambda: 0.0,
+        sleep=Sleeps(),
+    )
+    script = Script(httpx.ConnectError("refused"), status(503), ok(), httpx.ReadTimeout("slow"))
+    async with scripted(script) as client:
+        await send_with_retry(client, get(client), governor=governor, quota_key="k", sleep=Sleeps())
+        with pytest.raises(RetriableError):
+            await send_with_retry(
+                client,
+                post(client),
+                governor=governor,
+                quota_key="k",
+                sleep=Sleeps(),
+                policy=RetryPolicy(attempts=1),
+            )
+
+        def broken() -> httpx.Request:
+            raise ValueError("no request")
+
+        with pytest.raises(ValueError):
+            await send_with_retry(client, broken, governor=governor, quota_key="k")
+    assert governor.in_flight("k") == 0
+    assert governor.used("k", "minute") == 5
+
+
 def test_retry_after_accepts_seconds_and_http_dates() -> None:
     assert parse_retry_after("12") == 12.0
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
