@@ -46,11 +46,28 @@ class UnknownKind(ConnectorError):
 
 @dataclass(frozen=True)
 class CredentialField:
-    """One credential a connection of this kind takes (all are secret: write-only)."""
+    """One credential a connection of this kind takes, and how a form asks for it.
+
+    Every credential is write-only (stored encrypted, never shown again); ``secret`` says
+    whether a form hides what is typed (a password field: secrets, keys, tokens) or shows it
+    (an id such as a client id). ``form=False`` keeps a field out of the browser's form: it
+    only makes sense on the command line or in ``mapwright.toml`` (e.g. a path on the CLI's
+    machine). An optional field (``required=False``) never counts as missing.
+    """
 
     name: str
     required: bool = True
     help: str = ""
+    #: what a form shows beside the input (short); defaults to the name, e.g. "Api key"
+    label: str = ""
+    #: hide the typed value (password-style input)
+    secret: bool = True
+    #: asked in the browser's connection form (False: command line and config only)
+    form: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.name.replace("_", " ").capitalize())
 
 
 @dataclass(frozen=True)
@@ -164,6 +181,13 @@ class Declaration:
     folder: bool = False
     #: options that may name a file on the server (the host confines them to its folder)
     option_files: tuple[str, ...] = ()
+    #: options a connection cannot do without (a credential form does not ask them: the
+    #: studio's wizard leaves such kinds to the API and ``mapwright.toml``)
+    required_options: tuple[str, ...] = ()
+    #: how a form asks for the connection's ``base_url`` (optional: left empty, the
+    #: connector's default applies)
+    base_url_label: str = "Base URL"
+    base_url_help: str = ""
     notes: dict[str, str] = field(default_factory=dict)
 
     def connector_class(self) -> type[Connector]:
@@ -171,6 +195,10 @@ class Declaration:
             return self.connector
         cls: type[Connector] = _attribute(self.connector)
         return cls
+
+    def form_credentials(self) -> tuple[CredentialField, ...]:
+        """The credentials a browser form asks for, in the declared order."""
+        return tuple(c for c in self.credentials if c.form)
 
     def required_credentials(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.credentials if c.required)

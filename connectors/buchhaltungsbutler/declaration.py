@@ -16,9 +16,14 @@ DECLARATION = Declaration(
     title="BuchhaltungsButler",
     connector="mapwright.connectors.buchhaltungsbutler.client:BuchhaltungsButler",
     credentials=(
-        CredentialField("api_client", help="API client (Einstellungen > API)"),
-        CredentialField("api_secret", help="API secret of that client"),
-        CredentialField("api_key", help="API key of the company"),
+        CredentialField(
+            "api_client",
+            label="API client",
+            help="API client (Einstellungen > API)",
+            secret=False,
+        ),
+        CredentialField("api_secret", label="API secret", help="API secret of that client"),
+        CredentialField("api_key", label="API key (per customer)", help="API key of the company"),
     ),
     sandbox=Sandbox(
         "buchhaltungsbutler", "mapwright.connectors.buchhaltungsbutler.sandbox", _sandbox_connection

@@ -76,13 +76,17 @@ class ExactOAuth:
         return TokenSet.from_json(dict(data))
 
 
+#: where the operator finds the webhook secret (the credential's help and the log's hint)
+WEBHOOK_SECRET_HELP = "the app's webhook secret (Exact App Center, the app's webhooks)"
+
+
 class ExactWebhooks:
     """Exact's webhook callbacks: signed with the app's webhook secret (``webhooks.py``),
     one topic per object (``ObjectSpec.webhook_topic`` in ``objects.py``)."""
 
     slug = "exact-online"
     secret = "webhook_secret"
-    secret_help = "the app's webhook secret (Exact App Center, the app's webhooks)"
+    secret_help = WEBHOOK_SECRET_HELP
 
     def verify(self, body: bytes, secret: str) -> dict[str, Any]:
         from mapwright.connectors.exact_online.webhooks import verify_callback
@@ -150,15 +154,34 @@ DECLARATION = Declaration(
     title="Exact Online",
     connector="mapwright.connectors.exact_online.client:ExactOnlineConnector",
     credentials=(
-        CredentialField("client_id", help="Client ID of the app (Exact App Center)"),
-        CredentialField("client_secret", help="Client secret of the app"),
         CredentialField(
-            "refresh_token", required=False, help="a refresh token from an earlier consent"
+            "client_id",
+            label="App client id",
+            help="Client ID of the app (Exact App Center)",
+            secret=False,
+        ),
+        CredentialField(
+            "client_secret", label="App client secret", help="Client secret of the app"
+        ),
+        CredentialField(
+            "refresh_token",
+            required=False,
+            label="Refresh token",
+            help="a refresh token from an earlier consent (without one, the consent gives it)",
+        ),
+        CredentialField(
+            "webhook_secret",
+            required=False,
+            label="Webhook secret",
+            help=f"only for webhooks: {WEBHOOK_SECRET_HELP}",
         ),
         CredentialField(
             "token_file",
             required=False,
+            label="Token file",
             help="command line: the token file `mapwright connect exact-online` wrote",
+            secret=False,
+            form=False,  # a path on the command line's machine, not the service's
         ),
     ),
     sandbox=Sandbox(
@@ -169,4 +192,7 @@ DECLARATION = Declaration(
     fields="mapwright.connectors.exact_online.catalogue:catalogue",
     connect_commands="mapwright.connectors.exact_online.consent:register",
     token_store=True,
+    base_url_label="Exact country or base URL",
+    base_url_help="nl, be, de, fr, es, uk or us (default nl), or a base URL such as "
+    "https://start.exactonline.nl",
 )

@@ -10,4 +10,5 @@ DECLARATION = Declaration(
     title="Files",
     connector="mapwright.connectors.files.connector:FilesConnector",
     folder=True,
+    required_options=("folder",),
 )

@@ -11,4 +11,5 @@ DECLARATION = Declaration(
     title="REST API",
     connector="mapwright.connectors.rest.connector:RestConnector",
     option_files=("description",),
+    required_options=("description",),
 )

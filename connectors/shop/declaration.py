@@ -15,6 +15,6 @@ DECLARATION = Declaration(
     kind="shop",
     title="Shop",
     connector="mapwright.connectors.shop:ShopConnector",
-    credentials=(CredentialField("api_key", help="the shop's API key"),),
+    credentials=(CredentialField("api_key", label="API key", help="the shop's API key"),),
     sandbox=Sandbox("shop", "mapwright.connectors.shop.sandbox", _sandbox_connection),
 )

@@ -44,6 +44,59 @@ def test_credentials_schema_of_each_kind() -> None:
     assert registry.declaration("files").required_credentials() == ()
 
 
+@pytest.mark.parametrize("kind", sorted(registry.declarations()))
+def test_each_credential_says_how_a_form_asks_it(kind: str) -> None:
+    """Every credential has a label and a help; optional ones are never missing; a field
+    kept out of the form (command line only) is optional, so the form can be completed."""
+    declared = registry.declaration(kind)
+    for field in declared.credentials:
+        assert field.label and field.help, f"{kind}.{field.name}: label and help"
+        if not field.form:
+            assert not field.required, f"{kind}.{field.name}: required but not in the form"
+    assert declared.missing_credentials({}) == list(declared.required_credentials())
+    optional = {f.name: "x" for f in declared.credentials if not f.required}
+    assert declared.missing_credentials(optional) == list(declared.required_credentials())
+    assert {f.name for f in declared.form_credentials()} == {
+        f.name for f in declared.credentials if f.form
+    }
+
+
+def test_the_credential_forms_of_the_shipped_connectors() -> None:
+    exact = {f.name: f for f in registry.declaration("exact_online").credentials}
+    assert [n for n, f in exact.items() if f.form] == [
+        "client_id",
+        "client_secret",
+        "refresh_token",
+        "webhook_secret",
+    ]
+    assert not exact["token_file"].form  # a path on the command line's machine
+    assert not exact["client_id"].secret and exact["client_secret"].secret
+    bb = {f.name: f for f in registry.declaration("buchhaltungsbutler").credentials}
+    assert [n for n, f in bb.items() if f.secret] == ["api_secret", "api_key"]
+    assert registry.declaration("shop").credentials[0].secret
+    # a field declared without a label shows its name
+    assert registry.CredentialField("api_token").label == "Api token"
+
+
+@pytest.mark.parametrize(
+    "kind", sorted(k for k, d in registry.declarations().items() if d.webhooks is not None)
+)
+def test_the_webhook_secret_is_a_declared_optional_credential(kind: str) -> None:
+    declared = registry.declaration(kind)
+    assert declared.webhooks is not None
+    field = {f.name: f for f in declared.credentials}.get(declared.webhooks.secret)
+    assert field is not None, f"{kind}: the webhook secret is no declared credential"
+    assert not field.required and field.form and field.secret
+    assert declared.webhooks.secret_help in field.help
+
+
+def test_exact_base_url_help_names_every_country() -> None:
+    from mapwright.connectors.exact_online.auth import HOSTS
+
+    text = registry.declaration("exact_online").base_url_help
+    assert all(country in text for country in HOSTS)
+
+
 def test_an_unknown_kind_names_every_kind() -> None:
     with pytest.raises(registry.UnknownKind) as caught:
         registry.declaration("exact_onlin")
