@@ -1,7 +1,8 @@
 """Connection services for the faces (the service, the command line): what the connectors
 declare (``connectors/registry.py``), asked by kind, never by a connector's name.
 
-* ``kinds``, ``declaration``, ``missing_credentials``, ``state``: connection forms and checks;
+* ``kinds``, ``declaration``, ``missing_credentials``, ``state``: connection checks;
+* ``kind_forms``: what a connection form asks for each kind (the studio's wizard);
 * ``authorize_url``, ``oauth_for``, ``finish_consent``: the OAuth consent of a connector that
   declares one (the service's redirect is ``/api/v1/oauth/<slug>/callback``);
 * ``sandbox_apps``, ``describe_sandbox``: the sandboxes the connectors ship (the demo);
@@ -21,7 +22,7 @@ import httpx
 from mapwright.connectors import registry
 from mapwright.connectors.base import ConnectionConfig, Connector, Quota
 from mapwright.connectors.errors import AuthError, ConnectorError, FatalError
-from mapwright.connectors.registry import Declaration, UnknownKind
+from mapwright.connectors.registry import CredentialField, Declaration, UnknownKind
 from mapwright.connectors.sandbox import SandboxOptions
 from mapwright.engine import schema
 from mapwright.engine.store import Store
@@ -31,8 +32,10 @@ __all__ = [
     "ConnectionConfig",
     "Connector",
     "ConnectorError",
+    "CredentialField",
     "Declaration",
     "FatalError",
+    "KindForm",
     "Quota",
     "SandboxApp",
     "UnknownKind",
@@ -41,6 +44,7 @@ __all__ = [
     "delete_connection",
     "describe_sandbox",
     "finish_consent",
+    "kind_forms",
     "kinds",
     "missing_credentials",
     "oauth_for",
@@ -60,6 +64,44 @@ def kinds() -> list[str]:
 def declaration(kind: str) -> Declaration:
     """What connector ``kind`` declares; ``UnknownKind`` (a ``ConnectorError``) otherwise."""
     return registry.declaration(kind)
+
+
+@dataclass(frozen=True)
+class KindForm:
+    """What a connection form asks for one kind, as its connector declares it."""
+
+    kind: str
+    title: str
+    #: the credentials the form asks, in the declared order (command-line-only ones left out)
+    fields: tuple[CredentialField, ...]
+    #: the connector wants a user's OAuth consent after the credentials are saved
+    consent: bool
+    #: the name of the sandbox it ships (``mapwright sandbox <name>``), if any
+    sandbox: str | None
+    base_url_label: str
+    base_url_help: str
+    #: options a connection needs besides the credentials (no form asks them)
+    required_options: tuple[str, ...]
+
+
+def kind_forms() -> list[KindForm]:
+    """Every kind with its connection form, sorted by kind (``kinds()``)."""
+    found = []
+    for kind in registry.kinds():
+        declared = registry.declaration(kind)
+        found.append(
+            KindForm(
+                kind=kind,
+                title=declared.title,
+                fields=declared.form_credentials(),
+                consent=declared.oauth is not None,
+                sandbox=declared.sandbox.name if declared.sandbox is not None else None,
+                base_url_label=declared.base_url_label,
+                base_url_help=declared.base_url_help,
+                required_options=declared.required_options,
+            )
+        )
+    return found
 
 
 def missing_credentials(kind: str, credentials: Mapping[str, Any]) -> list[str]:

@@ -1,4 +1,5 @@
-"""``/api/v1/connections``: create (tested by a real call), list, test, delete; Exact OAuth.
+"""``/api/v1/connections``: create (tested by a real call), list, test, delete; Exact OAuth;
+``/api/v1/connection-kinds``: what a connection form asks for each kind.
 
 Credentials are write-only: they are encrypted before they reach the store and no answer
 ever contains them (only the names of the fields that are set). Creating or replacing a
@@ -78,6 +79,40 @@ class TestOut(BaseModel):
     detail: str
 
 
+class CredentialFieldOut(BaseModel):
+    name: str = Field(description="the key in the connection's credentials")
+    label: str = Field(description="what a form shows beside the input")
+    required: bool = Field(description="a connection without it is refused (422)")
+    secret: bool = Field(
+        description="hide what is typed (password-style); every credential is write-only"
+    )
+    help: str = Field(description="where to find the value")
+
+
+class BaseUrlOut(BaseModel):
+    label: str
+    help: str = Field(description="what the base URL may be; empty: the connector's default")
+
+
+class ConnectionKindOut(BaseModel):
+    kind: str = Field(description="the connection's kind")
+    title: str
+    fields: list[CredentialFieldOut] = Field(
+        description="the credentials the form asks, in the declared order; fields for the "
+        "command line only (Exact's token_file) are not listed"
+    )
+    consent: bool = Field(
+        description="needs an OAuth consent: the answer of POST /connections holds the "
+        "authorize_url while its status is consent_needed"
+    )
+    sandbox: str | None = Field(description="the sandbox it ships, by name; null: none")
+    base_url: BaseUrlOut = Field(description="the optional base_url of a connection")
+    required_options: list[str] = Field(
+        description="options a connection needs besides the credentials, which no form asks "
+        "(create it with POST /connections and 'options', or in mapwright.toml)"
+    )
+
+
 def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
@@ -140,6 +175,31 @@ def authorize_url(
     return connection_service.authorize_url(
         kind, base_url, credentials, _redirect(services, slug), state
     )[1]
+
+
+@router.get(
+    "/connection-kinds",
+    response_model=list[ConnectionKindOut],
+    summary="The connection kinds and what a form asks for each (as the connectors declare)",
+)
+async def connection_kinds(_: Viewer) -> list[ConnectionKindOut]:
+    return [
+        ConnectionKindOut(
+            kind=form.kind,
+            title=form.title,
+            fields=[
+                CredentialFieldOut(
+                    name=f.name, label=f.label, required=f.required, secret=f.secret, help=f.help
+                )
+                for f in form.fields
+            ],
+            consent=form.consent,
+            sandbox=form.sandbox,
+            base_url=BaseUrlOut(label=form.base_url_label, help=form.base_url_help),
+            required_options=list(form.required_options),
+        )
+        for form in connection_service.kind_forms()
+    ]
 
 
 @router.post(
