@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 import shutil
-import socket
-import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,52 +27,14 @@ CHROMIUM = helpers.CHROMIUM
 ARTIFACTS = helpers.ARTIFACTS
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    folder = tmp_path_factory.mktemp("studio")
-    data = folder / "data"
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAPWRIGHT_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mapwright", "serve", "--demo", "--port", str(port)]
-        + ["--data", str(data), "--log-level", "warning"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=folder,
-        env=env,
-    )
-    output: list[str] = []
-    found: dict[str, str] = {}
-    ready = threading.Event()
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line)
-            match = re.match(r"\s+(mw_\S+)\s*$", line)
-            if match:
-                found["key"] = match.group(1)
-            if line.startswith("try:"):
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    if not ready.wait(180) or "key" not in found:
-        process.kill()
-        pytest.fail("mapwright serve --demo did not start:\n" + "".join(output[-40:]))
-    service = helpers.Service(f"http://127.0.0.1:{port}", data, found["key"], process, output)
-    yield service
-    process.terminate()
     try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        service = helpers.start_service(tmp_path_factory.mktemp("studio"))
+    except helpers.StartFailed as exc:
+        pytest.fail(str(exc))
+    yield service
+    helpers.stop_service(service)
 
 
 @pytest.fixture(scope="module")
