@@ -1,6 +1,7 @@
 // The onboarding wizard: connect both systems (a sandbox of this server or real
 // credentials, with a connection test and the Exact OAuth consent), pick flows, answer the
-// settings questions, dry run on a sample, then go live.
+// settings questions, dry run on a sample, then go live. The systems and the credentials
+// each asks come from the connectors' declarations (GET /api/v1/connection-kinds).
 
 import { useEffect, useState } from "preact/hooks";
 import {
@@ -15,20 +16,9 @@ import {
   type SettingSpec,
   waitForRun,
 } from "./api";
+import { type Connection, type ConnectionKind, ConnectionsStep } from "./connections";
 import { Badge, countsText, Empty, ErrorBox, Field } from "./ui";
 
-interface Connection {
-  name: string;
-  kind: string;
-  status: string;
-  authorize_url?: string | null;
-}
-interface Sandbox {
-  name: string;
-  kind: string;
-  base_url: string;
-  credentials: Record<string, string>;
-}
 interface Builtin {
   name: string;
   description: string | null;
@@ -36,27 +26,6 @@ interface Builtin {
   target: string | null;
   settings_schema: Record<string, SettingSpec>;
 }
-
-const SYSTEMS: { kind: string; title: string; fields: { name: string; label: string; secret?: boolean }[] }[] = [
-  {
-    kind: "exact_online",
-    title: "Exact Online",
-    fields: [
-      { name: "client_id", label: "App client id" },
-      { name: "client_secret", label: "App client secret", secret: true },
-    ],
-  },
-  {
-    kind: "buchhaltungsbutler",
-    title: "BuchhaltungsButler",
-    fields: [
-      { name: "api_client", label: "API client" },
-      { name: "api_secret", label: "API secret", secret: true },
-      { name: "api_key", label: "API key (per customer)", secret: true },
-    ],
-  },
-  { kind: "shop", title: "Shop", fields: [{ name: "api_key", label: "API key", secret: true }] },
-];
 
 const STEPS = ["Connections", "Flows", "Settings", "Dry run", "Go live"];
 
@@ -67,6 +36,8 @@ export function Wizard({ onFlowsChanged }: { onFlowsChanged: () => void }) {
   const [builtins, setBuiltins] = useState<Builtin[]>([]);
   const [created, setCreated] = useState<Flow[]>([]);
   const [dryRuns, setDryRuns] = useState<Record<string, Run>>({});
+  const [kinds, setKinds] = useState<ConnectionKind[] | null>(null);
+  const [kindsError, setKindsError] = useState<string | null>(null);
 
   const loadConnections = () =>
     get<Connection[]>("/api/v1/connections").then((list) =>
@@ -75,6 +46,9 @@ export function Wizard({ onFlowsChanged }: { onFlowsChanged: () => void }) {
   useEffect(() => {
     loadConnections().catch(() => {});
     get<Builtin[]>("/api/v1/builtins").then(setBuiltins).catch(() => {});
+    get<ConnectionKind[]>("/api/v1/connection-kinds")
+      .then(setKinds)
+      .catch((e) => setKindsError(`The connection kinds could not be loaded: ${describe(e)}`));
   }, []);
 
   const ready = (kind: string) => connections[kind]?.status === "ready" || connections[kind]?.status === "untested";
@@ -92,10 +66,12 @@ export function Wizard({ onFlowsChanged }: { onFlowsChanged: () => void }) {
       </ol>
       {step === 0 && (
         <ConnectionsStep
+          kinds={kinds}
+          kindsError={kindsError}
           connections={connections}
           reload={loadConnections}
           onNext={() => setStep(1)}
-          canGoOn={ready("exact_online") || ready("buchhaltungsbutler") || ready("shop")}
+          canGoOn={(kinds ?? []).some((k) => ready(k.kind))}
         />
       )}
       {step === 1 && (
@@ -122,188 +98,6 @@ export function Wizard({ onFlowsChanged }: { onFlowsChanged: () => void }) {
       )}
       {step === 4 && <GoLiveStep flows={created} onDone={onFlowsChanged} />}
     </div>
-  );
-}
-
-function ConnectionsStep({
-  connections,
-  reload,
-  onNext,
-  canGoOn,
-}: {
-  connections: Record<string, Connection>;
-  reload: () => Promise<void>;
-  onNext: () => void;
-  canGoOn: boolean;
-}) {
-  const [sandboxes, setSandboxes] = useState<Sandbox[]>([]);
-  useEffect(() => {
-    get<Sandbox[]>("/api/v1/studio/sandboxes").then(setSandboxes).catch(() => setSandboxes([]));
-  }, []);
-  // while a consent is open in another window, look for its result
-  useEffect(() => {
-    if (!Object.values(connections).some((c) => c.status === "consent_needed")) return;
-    const timer = setInterval(() => reload().catch(() => {}), 1500);
-    return () => clearInterval(timer);
-  }, [connections]);
-  return (
-    <section aria-label="Connections">
-      <p>
-        Connect the systems the flows read from and write to. Every connection is tested with a real call
-        before it is saved; credentials are stored encrypted and never shown again.
-      </p>
-      <div class="cards">
-        {SYSTEMS.map((system) => (
-          <ConnectionCard
-            key={system.kind}
-            system={system}
-            connection={connections[system.kind]}
-            sandbox={sandboxes.find((s) => s.kind === system.kind)}
-            reload={reload}
-          />
-        ))}
-      </div>
-      <div class="row">
-        <button type="button" class="primary" disabled={!canGoOn} onClick={onNext}>
-          Next: pick flows
-        </button>
-      </div>
-    </section>
-  );
-}
-
-function ConnectionCard({
-  system,
-  connection,
-  sandbox,
-  reload,
-}: {
-  system: (typeof SYSTEMS)[number];
-  connection?: Connection;
-  sandbox?: Sandbox;
-  reload: () => Promise<void>;
-}) {
-  const [mode, setMode] = useState<"sandbox" | "credentials">(sandbox ? "sandbox" : "credentials");
-  const [values, setValues] = useState<Record<string, string>>({});
-  const [baseUrl, setBaseUrl] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [authorize, setAuthorize] = useState<string | null>(null);
-  const [tested, setTested] = useState<string | null>(null);
-  useEffect(() => setMode(sandbox ? "sandbox" : "credentials"), [sandbox]);
-
-  async function connect() {
-    setBusy(true);
-    setError(null);
-    setFieldErrors({});
-    const body =
-      mode === "sandbox" && sandbox
-        ? { name: system.kind, kind: system.kind, base_url: sandbox.base_url, credentials: sandbox.credentials }
-        : {
-            name: system.kind,
-            kind: system.kind,
-            base_url: baseUrl || undefined,
-            credentials: values,
-          };
-    try {
-      const answer = await post<Connection>("/api/v1/connections", body);
-      setAuthorize(answer.authorize_url ?? null);
-      await reload();
-    } catch (e) {
-      if (e instanceof ApiError) {
-        setFieldErrors(
-          Object.fromEntries(e.errors.map((x) => [x.loc.replace(/^body\.(credentials\.)?/, ""), x.msg])),
-        );
-      }
-      setError(describe(e));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function test() {
-    try {
-      const answer = await post<{ ok: boolean; detail: string }>(`/api/v1/connections/${system.kind}/test`);
-      setTested(answer.ok ? `Connection works: ${answer.detail}` : `Test failed: ${answer.detail}`);
-    } catch (e) {
-      setTested(describe(e));
-    }
-  }
-
-  const status = connection?.status ?? "not connected";
-  const consent = authorize ?? connection?.authorize_url ?? null;
-  return (
-    <article class="card" aria-label={system.title} data-kind={system.kind}>
-      <header>
-        <h2>{system.title}</h2> <Badge status={status.replace(" ", "-")} />
-      </header>
-      <fieldset>
-        <legend class="sr-only">How to connect {system.title}</legend>
-        {sandbox && (
-          <label class="inline">
-            <input type="radio" name={`mode-${system.kind}`} checked={mode === "sandbox"} onChange={() => setMode("sandbox")} />{" "}
-            Sandbox on this server
-          </label>
-        )}
-        <label class="inline">
-          <input
-            type="radio"
-            name={`mode-${system.kind}`}
-            checked={mode === "credentials"}
-            onChange={() => setMode("credentials")}
-          />{" "}
-          My account's credentials
-        </label>
-      </fieldset>
-      {mode === "sandbox" && sandbox && <p class="muted">{sandbox.base_url}</p>}
-      {mode === "credentials" && (
-        <div>
-          {system.fields.map((f) => (
-            <Field key={f.name} label={f.label} error={fieldErrors[f.name]}>
-              <input
-                type={(f.secret ? "password" : "text") as any}
-                autocomplete="off"
-                value={values[f.name] ?? ""}
-                onInput={(e) => setValues({ ...values, [f.name]: (e.target as HTMLInputElement).value })}
-              />
-            </Field>
-          ))}
-          <Field
-            label={system.kind === "exact_online" ? "Exact country or base URL" : "Base URL (optional)"}
-            hint={system.kind === "exact_online" ? "nl, be, de, uk, es, fr, us or https://start.exactonline.nl" : undefined}
-            error={fieldErrors.base_url}
-          >
-            <input value={baseUrl} onInput={(e) => setBaseUrl((e.target as HTMLInputElement).value)} />
-          </Field>
-        </div>
-      )}
-      <ErrorBox error={error} />
-      <div class="row">
-        <button type="button" class="primary" disabled={busy} onClick={connect}>
-          {connection ? "Connect again" : "Connect and test"}
-        </button>
-        {connection && connection.status !== "consent_needed" && (
-          <button type="button" onClick={test}>
-            Test
-          </button>
-        )}
-      </div>
-      {tested && <p role="status">{tested}</p>}
-      {status === "consent_needed" && (
-        <div class="note" role="status">
-          Exact Online needs your consent.{" "}
-          {consent ? (
-            <a href={consent} target="_blank" rel="noopener" class="button primary">
-              Give consent in Exact Online
-            </a>
-          ) : (
-            "Connect again to get the consent link."
-          )}{" "}
-          This page notices the answer by itself.
-        </div>
-      )}
-    </article>
   );
 }
 
