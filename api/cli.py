@@ -16,6 +16,7 @@ not set, a key file in the data folder is created and used (keep that file safe)
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from pathlib import Path
 from typing import Any
@@ -69,37 +70,38 @@ def serve(
         demo_mod.build_sandboxes(settings.public_url, Path(settings.data_dir)) if demo else None
     )
 
+    said: list[str] = []  # printed once the server takes the port (_Server.startup)
+    say = said.append
+
     async def started(services: object) -> None:
         if sandboxes is None:
             return
         await demo_mod.seed(services, sandboxes)  # type: ignore[arg-type]
         url = settings.public_url
-        typer.echo(f"\nmapwright is running at {url}  (API docs: {url}/docs)")
+        say(f"\nmapwright is running at {url}  (API docs: {url}/docs)")
         if sandboxes.key is not None:
-            typer.echo(
-                f"demo tenant '{demo_mod.TENANT}', admin API key (shown once):\n  {sandboxes.key}"
-            )
+            say(f"demo tenant '{demo_mod.TENANT}', admin API key (shown once):\n  {sandboxes.key}")
         else:
-            typer.echo(
+            say(
                 f"demo tenant '{demo_mod.TENANT}': its admin API key from the first start still "
                 f"works (keys are shown once); a new one: mapwright api tenant {demo_mod.TENANT}"
             )
         cursors, ledger = sandboxes.reset
         if cursors or ledger:
-            typer.echo(
+            say(
                 f"sandboxes re-seeded: forgot {cursors} cursor(s) and {ledger} ledger entries "
                 "of the earlier start (runs and parked records stay)"
             )
         for prefix in sandboxes.apps:
-            typer.echo(f"sandbox: {settings.public_url}{prefix}")
+            say(f"sandbox: {settings.public_url}{prefix}")
         if sandboxes.report:
             report = sandboxes.report
-            typer.echo(
+            say(
                 f"dry run of '{report['flow']}': {report['status']}, counts {report['counts']}"
                 f"  (log: GET /api/v1/runs/{report['run_id']}/records)"
             )
         auth = f'-H "Authorization: Bearer {sandboxes.key or "<your demo admin key>"}"'
-        typer.echo(f"try:  curl {auth} {url}/api/v1/flows\n")
+        say(f"try:  curl {auth} {url}/api/v1/flows\n")
 
     app = create_app(
         settings,
@@ -110,10 +112,26 @@ def serve(
     if sandboxes is not None:
         demo_mod.mount(app, sandboxes)
     else:
-        typer.echo(
-            f"mapwright is running at {settings.public_url} (docs: {settings.public_url}/docs)"
-        )
-    uvicorn.run(app, host=host, port=port, log_config=None, log_level=log_level)
+        say(f"mapwright is running at {settings.public_url} (docs: {settings.public_url}/docs)")
+
+    class _Server(uvicorn.Server):
+        """Prints what ``started`` said once the port is taken: uvicorn runs the app's
+        start-up (where the demo is seeded) before it binds, and a request sent right after
+        the "try:" line must be answered, not refused."""
+
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                for line in said:
+                    typer.echo(line)
+
+    server = _Server(
+        uvicorn.Config(app, host=host, port=port, log_config=None, log_level=log_level)
+    )
+    with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run: Ctrl-C ends quietly
+        server.run()
+    if not server.started:  # uvicorn.run's answer when the start-up failed
+        raise typer.Exit(3)
 
 
 def _scale_out(workers: int | None) -> Any:

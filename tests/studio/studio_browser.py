@@ -117,7 +117,7 @@ def start_service(folder: Path, connectors: Path | None = None) -> Service:
 
     threading.Thread(target=read, daemon=True).start()
     url = f"http://127.0.0.1:{port}"
-    # "try:" is printed while the app starts, just before the server takes the port
+    # "try:" is printed once the server has taken the port (api/cli.py); _answers checks it
     if not ready.wait(180) or "key" not in found or not _answers(url, process):
         process.kill()
         raise StartFailed("mapwright serve --demo did not start:\n" + "".join(output[-40:]))
