@@ -31,6 +31,9 @@ drop                   ``DroppedConnection``, a subclass of         status line 
                        ``httpx.RemoteProtocolError``, raised by     then the socket closes
                        ``client.send``                              mid-body: httpx raises
                                                                     ``httpx.RemoteProtocolError``
+                                                                    (``httpx.ReadError`` when
+                                                                    the close resets the
+                                                                    connection)
 lost response          ``LostResponse``, a subclass of              same as drop, but the write
                        ``httpx.ReadTimeout``, raised after the      was applied
                        write was applied

@@ -180,7 +180,9 @@ async def test_drop_over_a_socket_closes_the_connection(
 ) -> None:
     app, _ = served
     fault_state(app).replace(FaultOptions(drop_rate=1.0))
-    with pytest.raises(httpx.RemoteProtocolError):
+    # the body ends early: EOF (RemoteProtocolError), or a reset when the server closes with
+    # the request body unread in its socket (ReadError; seen once in CI)
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         await socket_client.post("/items", json={"name": "a"})
     fault_state(app).reset()
     assert (await socket_client.get("/items")).json() == []
