@@ -35,9 +35,8 @@ def outcomes(
     its body, with what stays the same from record to record looked up once."""
     keep = errors == "yield"
     code = script.code
-    run, needs_context, measure = code.run, code.needs_context, code.measure_output
-    if needs_context and code.tick_steps is not None and code.tick_steps <= script.max_steps:
-        run, needs_context = code.unticked_run(), False  # no step limit can be reached
+    run, needs_context = code.runner(script.max_steps)
+    measure = code.measure_output
     max_output = script.max_output
     context = (  # one for all records, restarted for each (see Context.restart)
         Context(

@@ -87,6 +87,13 @@ class CompiledCode:
     ticks: list[int] = field(default_factory=list, repr=False)
     _unticked: Callable[..., dict[str, Any]] | None = field(default=None, repr=False)
 
+    def runner(self, max_steps: int) -> tuple[Callable[..., dict[str, Any]], bool]:
+        """The record function to call under ``max_steps``, and whether it takes a
+        ``Context``: the one without ticks when no tick can reach the limit (``ticks.py``)."""
+        if self.needs_context and self.tick_steps is not None and self.tick_steps <= max_steps:
+            return self.unticked_run(), False
+        return self.run, self.needs_context
+
     def unticked_run(self) -> Callable[..., dict[str, Any]]:
         """``run`` without its step ticks, called with ``ctx=None`` (compiled on first use;
         only when ``tick_steps`` is not ``None``)."""

@@ -154,18 +154,17 @@ class Script:
             else self.resolve_settings(settings)
         )
         code = self.code
-        run = code.run
-        ctx = None
-        if code.needs_context:
-            if code.tick_steps is not None and code.tick_steps <= self.max_steps:
-                run = code.unticked_run()  # no step limit can be reached (ticks.py)
-            else:
-                ctx = Context(
-                    resolver if resolver is not None else _NO_RESOLVER,
-                    max_seconds=self.max_seconds,
-                    max_items=self.max_items,
-                    max_steps=self.max_steps,
-                )
+        run, needs_context = code.runner(self.max_steps)
+        ctx = (
+            Context(
+                resolver if resolver is not None else _NO_RESOLVER,
+                max_seconds=self.max_seconds,
+                max_items=self.max_items,
+                max_steps=self.max_steps,
+            )
+            if needs_context
+            else None
+        )
         try:
             output = run(record, resolved, ctx)
             if code.measure_output:
